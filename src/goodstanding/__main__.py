@@ -1,0 +1,3 @@
+from goodstanding.cli import main
+
+main()

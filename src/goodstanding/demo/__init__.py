@@ -1,0 +1,1 @@
+"""The demo marketplace: a seeded generator of realistic events and the demo loader."""

@@ -1,0 +1,1 @@
+"""Shared building blocks that every domain uses: database, errors, i18n, logging, clock, jobs."""

@@ -1,0 +1,1 @@
+"""Telling people: e-mail over SMTP and SMS through a provider, sent from jobs after commit."""

@@ -1,0 +1,1 @@
+"""Pages for buyers and sellers: Jinja2 templates (+ HTMX), routes that only call services."""
