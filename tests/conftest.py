@@ -1,8 +1,10 @@
 """Fixtures shared by the whole suite.
 
 Every test that touches the store runs twice, on SQLite and on PostgreSQL (``store`` is
-parametrised). Each test gets an empty, migrated database: SQLite copies a migrated template file;
-PostgreSQL migrates one database per worker once and empties every table after each test.
+parametrised). Each test gets an empty database with the current schema: SQLite copies a template
+file; PostgreSQL builds one database per worker once and empties every table after each test. The
+schema comes from the models (stamped as the migration head); ``test_migrations`` proves that the
+migrations build exactly that schema.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from goodstanding.app import create_app
 from goodstanding.config import Settings, load_settings
 from goodstanding.kit.clock import clock
 from goodstanding.kit.db import Base, Database
-from goodstanding.migrations import upgrade_to_head
+from goodstanding.migrations import stamp_head
 from goodstanding.notify.email import memory_outbox
 from goodstanding.notify.sms import memory_sms_outbox
 
@@ -37,8 +39,15 @@ def _worker_name(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade_to_head(f"sqlite:///{path}")
+    build_schema(f"sqlite:///{path}")
     return path
+
+
+def build_schema(url: str) -> None:
+    database = Database(url)
+    Base.metadata.create_all(database.engine)
+    database.dispose()
+    stamp_head(url)
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +63,7 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql+psycopg://postgres@{POSTGRES_SERVER.split('://', 1)[1]}/{name}"
-    upgrade_to_head(url)
+    build_schema(url)
     yield url
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", user="postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -165,3 +165,11 @@ class TestProbes:
             response = broken_client.get("/readyz")
         assert response.status_code == 503
         assert response.json()["database"] == "unreachable"
+
+
+def test_api_is_described(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["info"]["title"] == "goodstanding"
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+import goodstanding
 from goodstanding import __version__
 from goodstanding.accounts.sessions import SessionService
 from goodstanding.config import Settings, get_settings
@@ -18,7 +22,6 @@ from goodstanding.kit.http import RequestGuard, ResponseHeaders
 from goodstanding.kit.jobs import configure_jobs
 from goodstanding.kit.logging import configure_logging
 from goodstanding.notify import devmail
-from goodstanding.web import pages
 from goodstanding.web.templating import render
 
 API_PREFIX = "/api/v1"
@@ -47,10 +50,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(ResponseHeaders, trust_forwarded_proto=settings.trust_forwarded_proto)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(pages.router)
+    for router in domain_routers():
+        app.include_router(router)
     if settings.is_demo:
         app.include_router(devmail.router)
     return app
+
+
+def domain_routers() -> list[APIRouter]:
+    """Every domain's ``endpoints.router`` (API, under /api/v1) and ``pages.router`` (pages).
+
+    A domain joins the app by having those modules; nothing else to register.
+    """
+    routers: list[APIRouter] = []
+    for domain in sorted(pkgutil.iter_modules(goodstanding.__path__), key=lambda m: m.name):
+        if not domain.ispkg:
+            continue
+        for face in ("endpoints", "pages"):
+            name = f"goodstanding.{domain.name}.{face}"
+            if importlib.util.find_spec(name) is None:
+                continue
+            router = getattr(importlib.import_module(name), "router", None)
+            if isinstance(router, APIRouter):
+                routers.append(router)
+    return routers
 
 
 def _error_page(request: Request, problem: Problem) -> Response:

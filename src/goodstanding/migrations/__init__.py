@@ -24,6 +24,10 @@ def upgrade_to_head(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
+def stamp_head(database_url: str) -> None:
+    command.stamp(alembic_config(database_url), "head")
+
+
 def head_revision(database_url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
 

@@ -37,6 +37,11 @@ def choose_language(code: str, request: Request, next: str | None = None) -> Res
     return response
 
 
+@router.get("/api/v1/docs")
+def api_docs(request: Request) -> Response:
+    return render(request, "pages/api_docs.html")
+
+
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
