@@ -6,12 +6,14 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from goodstanding import __version__
-from goodstanding.config import Settings, SettingsError, load_settings
+from goodstanding.config import Settings
+from goodstanding.integrations.cli import app as apikeys_app
+from goodstanding.kit.cli import fail, settings_or_exit
 
 app = typer.Typer(
     name="goodstanding",
@@ -22,23 +24,13 @@ app = typer.Typer(
 )
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One plain line on stderr and a non-zero exit: what operators see instead of a traceback."""
-    typer.echo(f"goodstanding: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def settings_or_exit(**overrides: object) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except SettingsError as error:
-        fail(str(error))
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"goodstanding {__version__}")
         raise typer.Exit()
+
+
+app.add_typer(apikeys_app, name="apikeys")
 
 
 @app.callback()

@@ -1,0 +1,1 @@
+"""The marketplace's systems: API keys (hashed, scoped, revocable) for integrations."""
