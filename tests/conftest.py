@@ -24,6 +24,7 @@ from goodstanding.app import create_app
 from goodstanding.config import Settings, load_settings
 from goodstanding.kit.clock import clock
 from goodstanding.kit.db import Base, Database
+from goodstanding.kit.jobs import configure_jobs
 from goodstanding.migrations import stamp_head
 from goodstanding.notify.email import memory_outbox
 from goodstanding.notify.sms import memory_sms_outbox
@@ -84,18 +85,7 @@ def database_url(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    yield database
-    if database.engine.dialect.name == "postgresql":
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-        with database.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    database.dispose()
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str) -> Settings:
     return load_settings(
         environment="test",
         database_url=database_url,
@@ -104,6 +94,19 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         sms_provider="memory",
         log_format="json",
     )
+
+
+@pytest.fixture
+def database(database_url: str, settings: Settings) -> Iterator[Database]:
+    """The test's database; jobs run inline against it, as they would in a worker."""
+    database = Database(database_url)
+    configure_jobs(settings, database)
+    yield database
+    if database.engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+        with database.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    database.dispose()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from goodstanding import __version__
 from goodstanding.config import Settings
 from goodstanding.integrations.cli import app as apikeys_app
 from goodstanding.kit.cli import fail, settings_or_exit
+from goodstanding.policy.cli import app as policy_app
 
 app = typer.Typer(
     name="goodstanding",
@@ -31,6 +32,7 @@ def _version(value: bool) -> None:
 
 
 app.add_typer(apikeys_app, name="apikeys")
+app.add_typer(policy_app, name="policy")
 
 
 @app.callback()

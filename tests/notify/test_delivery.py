@@ -66,9 +66,6 @@ def test_smtp_delivery_reaches_the_sink(tmp_path: Path) -> None:
 
 
 def test_queued_email_leaves_only_after_commit(database: Database) -> None:
-    from goodstanding.kit.jobs import configure_jobs
-
-    configure_jobs(load_settings(jobs_immediate=True, email_backend="memory"), database)
     with pytest.raises(RuntimeError), database.transaction() as db:
         queue_email(db, "test_message", to="x@example.com", locale="en", context={"name": "X"})
         raise RuntimeError("rolled back")

@@ -1,0 +1,1 @@
+"""Outgoing webhooks to the marketplace, signed per the Standard Webhooks specification."""
