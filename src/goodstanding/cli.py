@@ -15,6 +15,7 @@ from goodstanding.config import Settings
 from goodstanding.integrations.cli import app as apikeys_app
 from goodstanding.kit.cli import fail, settings_or_exit
 from goodstanding.policy.cli import app as policy_app
+from goodstanding.recovery.cli import app as documents_app
 
 app = typer.Typer(
     name="goodstanding",
@@ -33,6 +34,7 @@ def _version(value: bool) -> None:
 
 app.add_typer(apikeys_app, name="apikeys")
 app.add_typer(policy_app, name="policy")
+app.add_typer(documents_app, name="documents")
 
 
 @app.callback()

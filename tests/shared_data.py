@@ -1,0 +1,17 @@
+"""Where the labelled data shared by the engineers lives: `<repo>/../shared/data`.
+
+The data is not part of the repository (several sets are licensed for research only), so tests
+that need it skip with a clear message when the folder is absent.
+"""
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data_dir() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data folder absent: {SHARED_DATA}")
+    return SHARED_DATA
