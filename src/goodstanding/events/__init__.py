@@ -1,0 +1,1 @@
+"""Marketplace events: the wire format, its canonical stored form and file readers."""

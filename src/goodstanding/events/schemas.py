@@ -1,0 +1,428 @@
+"""The marketplace event wire format (a contract: integrations are written against it).
+
+Each event is ``{"event_id": str, "type": str, "occurred_at": RFC 3339 time, "data": {...}}``.
+Validation is strict so that a bad event is refused with a reason instead of being guessed at:
+
+- times are RFC 3339 strings with an explicit offset (``Z`` or ``+hh:mm``); a time without an
+  offset, a bare date or a unix number is refused. Times are kept in UTC; digits beyond
+  microseconds are truncated (every engine compares microseconds).
+- money is a decimal string (``"12.50"``), never a JSON number, so no float rounding creeps in.
+- enumerations (channel, who cancelled, claim outcome, chargeback kind) accept only their listed
+  values.
+- unknown fields are refused: a typo in a field name must not silently drop the field.
+
+Validated events have one canonical *stored form* (``StoredEvent``): the occurred_at and every time
+inside ``data`` written as fixed-width UTC text (``2024-05-01T09:30:00.000000Z``) and ``data``
+as JSON with sorted keys. Fixed-width UTC text sorts like the time it names, so the batch engines
+compare and bucket times as plain strings and agree with each other to the microsecond.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+
+
+def _text(**constraints: Any) -> StringConstraints:
+    return StringConstraints(strict=True, **constraints)
+
+
+STORED_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+_RFC3339 = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)?"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})$"
+)
+_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _parse_rfc3339(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 time string with an offset")
+    match = _RFC3339.match(value)
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not an RFC 3339 time with an offset (e.g. 2024-05-01T09:30:00Z)"
+        )
+    fraction = (match["fraction"] or ".0")[1:7].ljust(6, "0")
+    offset = match["offset"].upper().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}{offset}")
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a valid time: {error}") from None
+    return parsed.astimezone(UTC)
+
+
+def format_stored_time(value: datetime) -> str:
+    """Fixed-width UTC text of a time: the form every engine compares."""
+    return value.astimezone(UTC).strftime(STORED_TIME_FORMAT)
+
+
+def _parse_decimal_string(value: object) -> Decimal:
+    if not isinstance(value, str) or not _DECIMAL.match(value):
+        raise ValueError('must be a non-negative decimal string such as "12.50"')
+    return Decimal(value)
+
+
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_parse_rfc3339),
+    PlainSerializer(format_stored_time, return_type=str),
+]
+Money = Annotated[
+    Decimal, BeforeValidator(_parse_decimal_string), PlainSerializer(str, return_type=str)
+]
+Id = Annotated[str, _text(min_length=1, max_length=200)]
+Stars = Annotated[int, Strict(), Field(ge=1, le=5)]
+CurrencyCode = Annotated[str, _text(pattern=r"^[A-Z]{3}$")]
+
+
+class Channel(StrEnum):
+    SELLER = "seller"
+    """Fulfilled by the seller."""
+    MARKETPLACE = "marketplace"
+    """Fulfilled by the marketplace."""
+
+
+class CancelledBy(StrEnum):
+    SELLER = "seller"
+    BUYER = "buyer"
+    SYSTEM = "system"
+    """Cancelled by the marketplace because the shipment was never confirmed."""
+
+
+class ClaimOutcome(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+
+
+class ChargebackKind(StrEnum):
+    SERVICE = "service"
+    FRAUD = "fraud"
+
+
+class _WireModel(BaseModel):
+    # Field types are strict one by one (no "5" for 5, no 1 for true); enums accept their values.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrderItem(_WireModel):
+    listing_id: Id
+    quantity: Annotated[int, Strict(), Field(ge=1)]
+
+
+class OrderPlacedData(_WireModel):
+    order_id: Id
+    seller_id: Id
+    buyer_id: Id
+    channel: Channel
+    amount: Money
+    currency: CurrencyCode
+    expected_ship_by: Timestamp
+    expected_delivery_by: Timestamp
+    items: Annotated[list[OrderItem], Field(min_length=1)]
+
+
+class OrderShippedData(_WireModel):
+    order_id: Id
+    carrier: Annotated[str, _text(min_length=1, max_length=100)]
+    tracking_number: Annotated[str, _text(min_length=1, max_length=100)] | None
+
+
+class OrderRef(_WireModel):
+    order_id: Id
+
+
+class OrderCancelledData(_WireModel):
+    order_id: Id
+    by: CancelledBy
+
+
+class FeedbackLeftData(_WireModel):
+    order_id: Id
+    stars: Stars
+    comment: Annotated[str, _text(max_length=5000)]
+
+
+class ClaimOpenedData(_WireModel):
+    claim_id: Id
+    order_id: Id
+
+
+class ClaimDecidedData(_WireModel):
+    claim_id: Id
+    order_id: Id
+    outcome: ClaimOutcome
+
+
+class ChargebackFiledData(_WireModel):
+    order_id: Id
+    kind: ChargebackKind
+
+
+class ReviewPostedData(_WireModel):
+    review_id: Id
+    listing_id: Id
+    seller_id: Id
+    reviewer_id: Id
+    order_id: Id | None
+    stars: Stars
+    text: Annotated[str, _text(max_length=20000)]
+
+
+class ListingData(_WireModel):
+    listing_id: Id
+    seller_id: Id
+    title: Annotated[str, _text(min_length=1, max_length=500)]
+    description: Annotated[str, _text(max_length=20000)]
+    category: Annotated[str, _text(max_length=200)]
+    brand: Annotated[str, _text(max_length=200)]
+
+
+class ListingRef(_WireModel):
+    listing_id: Id
+
+
+class SignedInData(_WireModel):
+    account_id: Id
+    ip: Annotated[str, _text(min_length=1, max_length=45)]
+    device_id: Id
+    user_agent: Annotated[str, _text(max_length=1000)]
+
+
+class PayoutAccountSetData(_WireModel):
+    account_id: Id
+    bank_account_hash: Annotated[str, _text(min_length=1, max_length=200)]
+
+
+class AffiliateSaleData(_WireModel):
+    affiliate_id: Id
+    order_id: Id
+    commission: Money
+
+
+class _Envelope(_WireModel):
+    event_id: Id
+    occurred_at: Timestamp
+
+
+class OrderPlaced(_Envelope):
+    type: Literal["order.placed"]
+    data: OrderPlacedData
+
+
+class OrderShipped(_Envelope):
+    type: Literal["order.shipped"]
+    data: OrderShippedData
+
+
+class OrderTrackingScanned(_Envelope):
+    type: Literal["order.tracking_scanned"]
+    data: OrderRef
+
+
+class OrderDelivered(_Envelope):
+    type: Literal["order.delivered"]
+    data: OrderRef
+
+
+class OrderCancelled(_Envelope):
+    type: Literal["order.cancelled"]
+    data: OrderCancelledData
+
+
+class FeedbackLeft(_Envelope):
+    type: Literal["feedback.left"]
+    data: FeedbackLeftData
+
+
+class ClaimOpened(_Envelope):
+    type: Literal["claim.opened"]
+    data: ClaimOpenedData
+
+
+class ClaimDecided(_Envelope):
+    type: Literal["claim.decided"]
+    data: ClaimDecidedData
+
+
+class ChargebackFiled(_Envelope):
+    type: Literal["chargeback.filed"]
+    data: ChargebackFiledData
+
+
+class ReviewPosted(_Envelope):
+    type: Literal["review.posted"]
+    data: ReviewPostedData
+
+
+class ListingCreated(_Envelope):
+    type: Literal["listing.created"]
+    data: ListingData
+
+
+class ListingUpdated(_Envelope):
+    type: Literal["listing.updated"]
+    data: ListingData
+
+
+class ListingRemoved(_Envelope):
+    type: Literal["listing.removed"]
+    data: ListingRef
+
+
+class AccountSignedIn(_Envelope):
+    type: Literal["account.signed_in"]
+    data: SignedInData
+
+
+class PayoutAccountSet(_Envelope):
+    type: Literal["payout_account.set"]
+    data: PayoutAccountSetData
+
+
+class AffiliateSale(_Envelope):
+    type: Literal["affiliate.sale"]
+    data: AffiliateSaleData
+
+
+OrderEvent = (
+    OrderPlaced
+    | OrderShipped
+    | OrderTrackingScanned
+    | OrderDelivered
+    | OrderCancelled
+    | FeedbackLeft
+    | ClaimOpened
+    | ClaimDecided
+    | ChargebackFiled
+)
+"""Events that change an order's state, and so the seller's performance metrics."""
+
+Event = Annotated[
+    OrderEvent
+    | ReviewPosted
+    | ListingCreated
+    | ListingUpdated
+    | ListingRemoved
+    | AccountSignedIn
+    | PayoutAccountSet
+    | AffiliateSale,
+    Field(discriminator="type"),
+]
+
+
+def _type_name(model: type[_Envelope]) -> str:
+    name: str = get_args(model.model_fields["type"].annotation)[0]
+    return name
+
+
+EVENT_TYPES: tuple[str, ...] = tuple(
+    sorted(_type_name(model) for model in get_args(get_args(Event)[0]))
+)
+
+_event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+class InvalidEvent(ValueError):
+    """An event that does not follow the wire format; ``reason`` says why in one line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _describe(error: ValidationError) -> str:
+    reasons = []
+    for detail in error.errors(include_url=False):
+        # The discriminated union adds the event type as a path step; it names no field.
+        location = ".".join(str(part) for part in detail["loc"][1:] if part != "") or "event"
+        if detail["type"] == "union_tag_invalid":
+            reasons.append(f"type: unknown event type {detail['input'].get('type')!r}")
+            continue
+        if detail["type"] == "union_tag_not_found":
+            reasons.append("type: field required")
+            continue
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        reasons.append(f"{location}: {message}")
+    return "; ".join(reasons)
+
+
+def parse_event(raw: object) -> Event:
+    """Validate one decoded event (a JSON object) against the wire format.
+
+    Raises ``InvalidEvent`` with every problem named by its field path, e.g.
+    ``data.stars: Input should be less than or equal to 5``.
+    """
+    if not isinstance(raw, dict):
+        raise InvalidEvent(f"event must be a JSON object, not {type(raw).__name__}")
+    try:
+        return _event_adapter.validate_python(raw)
+    except ValidationError as error:
+        raise InvalidEvent(_describe(error)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """The canonical stored form of a validated event (see the module docstring)."""
+
+    event_id: str
+    type: str
+    occurred_at: str
+    data: str
+
+
+def to_stored(event: Event) -> StoredEvent:
+    data = event.data.model_dump(mode="json")
+    return StoredEvent(
+        event_id=event.event_id,
+        type=event.type,
+        occurred_at=format_stored_time(event.occurred_at),
+        data=json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+    )
+
+
+def fingerprint(event: Event) -> str:
+    """A hash of the event's content, equal for two sendings of the same event.
+
+    It is computed on the canonical stored form, so a retry that writes the same time with another
+    offset or sends the fields in another order is still recognised as a duplicate; any change of
+    meaning (another star count, another time) gives another fingerprint, which makes the repeated
+    event_id a conflict.
+    """
+    stored = to_stored(event)
+    canonical = json.dumps(
+        [stored.event_id, stored.type, stored.occurred_at, stored.data],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def raw_from_stored(stored: StoredEvent) -> dict[str, Any]:
+    """The wire form of a stored event (it parses back to the same event)."""
+    return {
+        "event_id": stored.event_id,
+        "type": stored.type,
+        "occurred_at": stored.occurred_at,
+        "data": json.loads(stored.data),
+    }

@@ -1,0 +1,1 @@
+"""Seller performance metrics: definitions as data, order state, reference and batch engines."""

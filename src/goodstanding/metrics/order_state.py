@@ -1,0 +1,291 @@
+"""The state of one order, folded from its events, and what it contributes to the metrics.
+
+``apply_event`` is a join: every field keeps the earliest or the latest of something by
+(occurred_at, event_id), or a set union. So the state does not depend on the order the events
+arrive in, and a repeated event changes nothing: a shipment before its order, a claim decision
+before its claim, a retried batch all end in the state the events describe.
+
+``contributions`` turns a state into counter increments per (seller, measure, channel, day). The
+online engine keeps those counters: when an event changes an order it applies
+``contributions(new) - contributions(old)``, so a claim later denied or a replaced feedback moves
+the counters exactly. A metric over a window is the sum of its counter over the window's days
+(``window_totals``). The exact semantics are documented in ``definitions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TypeVar
+
+from goodstanding.events.schemas import (
+    CancelledBy,
+    Channel,
+    ChargebackFiled,
+    ChargebackKind,
+    ClaimDecided,
+    ClaimOpened,
+    ClaimOutcome,
+    FeedbackLeft,
+    OrderCancelled,
+    OrderDelivered,
+    OrderEvent,
+    OrderPlaced,
+    OrderShipped,
+    OrderTrackingScanned,
+)
+from goodstanding.metrics.definitions import Measure, MetricDefinition
+
+Stamp = tuple[datetime, str]
+"""(occurred_at, event_id): the order in which an order's events happened, ties broken by id."""
+
+
+_T = TypeVar("_T")
+
+
+def _earliest(current: tuple[Stamp, _T] | None, stamp: Stamp, value: _T) -> tuple[Stamp, _T]:
+    return (stamp, value) if current is None or stamp < current[0] else current
+
+
+def _latest(current: tuple[Stamp, _T] | None, stamp: Stamp, value: _T) -> tuple[Stamp, _T]:
+    return (stamp, value) if current is None or stamp > current[0] else current
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    seller_id: str
+    buyer_id: str
+    channel: Channel
+    expected_ship_by: datetime
+    expected_delivery_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    opened: Stamp | None = None
+    decision: tuple[Stamp, ClaimOutcome] | None = None
+
+    @property
+    def outcome(self) -> ClaimOutcome | None:
+        """The latest decision; None while the claim is open."""
+        return None if self.decision is None else self.decision[1]
+
+    @property
+    def counts_as_defect(self) -> bool:
+        return self.outcome in (None, ClaimOutcome.GRANTED)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    order_id: str
+    placed: tuple[Stamp, PlacedOrder] | None = None
+    first_shipment: tuple[Stamp, None] | None = None
+    latest_shipment: tuple[Stamp, str | None] | None = None
+    """The latest confirmation's tracking number: a later confirmation corrects the number."""
+    first_scan: tuple[Stamp, None] | None = None
+    first_delivery: tuple[Stamp, None] | None = None
+    first_cancellation: tuple[Stamp, CancelledBy] | None = None
+    latest_feedback: tuple[Stamp, int] | None = None
+    claims: Mapping[str, Claim] = field(default_factory=dict)
+    chargebacks: frozenset[tuple[str, ChargebackKind]] = frozenset()
+    """(event_id, kind) of every chargeback."""
+
+    @property
+    def cancelled_by(self) -> CancelledBy | None:
+        """Who cancelled, if a cancellation came before any shipment confirmation."""
+        if self.first_cancellation is None:
+            return None
+        stamp, by = self.first_cancellation
+        if self.first_shipment is not None and self.first_shipment[0] < stamp:
+            return None
+        return by
+
+    @property
+    def shipped_at(self) -> datetime | None:
+        """When the shipment was confirmed, unless the order had been cancelled before."""
+        if self.first_shipment is None or self.cancelled_by is not None:
+            return None
+        return self.first_shipment[0][0]
+
+    @property
+    def is_defective(self) -> bool:
+        negative_feedback = self.latest_feedback is not None and self.latest_feedback[1] <= 2
+        counted_claim = any(claim.counts_as_defect for claim in self.claims.values())
+        service_chargeback = any(kind is ChargebackKind.SERVICE for _, kind in self.chargebacks)
+        return negative_feedback or counted_claim or service_chargeback
+
+
+def order_id_of(event: OrderEvent) -> str:
+    return event.data.order_id
+
+
+def apply_event(state: OrderState, event: OrderEvent) -> OrderState:
+    """The state after also seeing ``event`` (an event of this order)."""
+    stamp: Stamp = (event.occurred_at, event.event_id)
+    match event:
+        case OrderPlaced(data=data):
+            placed = PlacedOrder(
+                data.seller_id,
+                data.buyer_id,
+                data.channel,
+                data.expected_ship_by,
+                data.expected_delivery_by,
+            )
+            return replace(state, placed=_earliest(state.placed, stamp, placed))
+        case OrderShipped(data=data):
+            return replace(
+                state,
+                first_shipment=_earliest(state.first_shipment, stamp, None),
+                latest_shipment=_latest(state.latest_shipment, stamp, data.tracking_number),
+            )
+        case OrderTrackingScanned():
+            return replace(state, first_scan=_earliest(state.first_scan, stamp, None))
+        case OrderDelivered():
+            return replace(state, first_delivery=_earliest(state.first_delivery, stamp, None))
+        case OrderCancelled(data=data):
+            return replace(
+                state, first_cancellation=_earliest(state.first_cancellation, stamp, data.by)
+            )
+        case FeedbackLeft(data=data):
+            return replace(state, latest_feedback=_latest(state.latest_feedback, stamp, data.stars))
+        case ClaimOpened(data=data):
+            claim = state.claims.get(data.claim_id, Claim())
+            claim = replace(claim, opened=min(claim.opened or stamp, stamp))
+            return replace(state, claims={**state.claims, data.claim_id: claim})
+        case ClaimDecided(data=data):
+            claim = state.claims.get(data.claim_id, Claim())
+            claim = replace(claim, decision=_latest(claim.decision, stamp, data.outcome))
+            return replace(state, claims={**state.claims, data.claim_id: claim})
+        case ChargebackFiled(data=data):
+            return replace(state, chargebacks=state.chargebacks | {(event.event_id, data.kind)})
+    raise TypeError(f"not an order event: {event.type}")
+
+
+def reduce_orders(events: Iterable[OrderEvent]) -> dict[str, OrderState]:
+    """Every order's state from its events, given in any order and with repeats."""
+    states: dict[str, OrderState] = {}
+    for event in events:
+        order_id = order_id_of(event)
+        states[order_id] = apply_event(states.get(order_id) or OrderState(order_id), event)
+    return states
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one order counts for one measure: on which day, adding what to the numerator and the
+    denominator."""
+
+    day: date
+    numerator: int
+    denominator: int
+
+
+def observe(state: OrderState, measure: Measure) -> Observation | None:
+    """The order's observation for ``measure``, or None when the order does not count for it."""
+    if state.placed is None:
+        return None
+    (placed_at, _), order = state.placed
+    match measure:
+        case Measure.ORDER_DEFECT:
+            return Observation(placed_at.date(), int(state.is_defective), 1)
+        case Measure.SELLER_CANCEL:
+            by_seller = state.cancelled_by in (CancelledBy.SELLER, CancelledBy.SYSTEM)
+            return Observation(placed_at.date(), int(by_seller), 1)
+        case Measure.SALES:
+            if state.cancelled_by is not None:
+                return None
+            return Observation(placed_at.date(), 1, 0)
+        case Measure.LATE_SHIPMENT:
+            if state.shipped_at is None:
+                return None
+            late = state.shipped_at > order.expected_ship_by
+            return Observation(state.shipped_at.date(), int(late), 1)
+        case Measure.VALID_TRACKING:
+            if state.shipped_at is None:
+                return None
+            assert state.latest_shipment is not None  # a confirmed shipment has a latest one
+            valid = state.latest_shipment[1] is not None and state.first_scan is not None
+            return Observation(state.shipped_at.date(), int(valid), 1)
+        case Measure.ON_TIME_DELIVERY:
+            if state.cancelled_by is not None:
+                return None
+            delivery = state.first_delivery
+            on_time = delivery is not None and delivery[0][0] <= order.expected_delivery_by
+            return Observation(order.expected_delivery_by.date(), int(on_time), 1)
+        case Measure.FEEDBACK_STARS | Measure.NEGATIVE_FEEDBACK:
+            if state.latest_feedback is None:
+                return None
+            (feedback_at, _), stars = state.latest_feedback
+            counted = stars if measure is Measure.FEEDBACK_STARS else int(stars <= 2)
+            return Observation(feedback_at.date(), counted, 1)
+    raise ValueError(f"unknown measure {measure}")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CounterKey:
+    """One per-day counter of one seller: the online engine keeps a row per key."""
+
+    seller_id: str
+    measure: Measure
+    channel: Channel
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    key: CounterKey
+    numerator: int
+    denominator: int
+
+
+def contributions(state: OrderState) -> list[Contribution]:
+    """What this order adds to its seller's per-day counters; nothing before it is placed."""
+    if state.placed is None:
+        return []
+    order = state.placed[1]
+    found = []
+    for measure in Measure:
+        observation = observe(state, measure)
+        if observation is not None:
+            key = CounterKey(order.seller_id, measure, order.channel, observation.day)
+            found.append(Contribution(key, observation.numerator, observation.denominator))
+    return found
+
+
+def counter_changes(
+    before: OrderState | None, after: OrderState
+) -> dict[CounterKey, tuple[int, int]]:
+    """The (numerator, denominator) to add to each counter when an order moves from ``before``
+    (None: not seen yet) to ``after``; counters that do not change are left out."""
+    changes: dict[CounterKey, tuple[int, int]] = {}
+    signed = [(1, item) for item in contributions(after)]
+    if before is not None:
+        signed += [(-1, item) for item in contributions(before)]
+    for sign, item in signed:
+        numerator, denominator = changes.get(item.key, (0, 0))
+        changes[item.key] = (
+            numerator + sign * item.numerator,
+            denominator + sign * item.denominator,
+        )
+    return {key: change for key, change in changes.items() if change != (0, 0)}
+
+
+def window_totals(
+    counters: Mapping[CounterKey, tuple[int, int]], metric: MetricDefinition, as_of: date
+) -> dict[str, tuple[int, int]]:
+    """Each seller's (numerator, denominator) of ``metric`` as of ``as_of``, summed from per-day
+    counters. Sellers with no counter in the window are left out."""
+    first, last = metric.window(as_of)
+    sums: dict[str, tuple[int, int]] = {}
+    for key, (numerator, denominator) in counters.items():
+        if key.measure is not metric.measure or not first <= key.day <= last:
+            continue
+        if metric.channel is not None and key.channel is not metric.channel:
+            continue
+        seller_numerator, seller_denominator = sums.get(key.seller_id, (0, 0))
+        sums[key.seller_id] = (seller_numerator + numerator, seller_denominator + denominator)
+    return {
+        seller: (numerator, metric.denominator_of(denominator))
+        for seller, (numerator, denominator) in sums.items()
+    }

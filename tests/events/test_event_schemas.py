@@ -1,0 +1,189 @@
+"""The event wire format: strict validation, stored form and fingerprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from goodstanding.events.schemas import (
+    EVENT_TYPES,
+    InvalidEvent,
+    fingerprint,
+    parse_event,
+    raw_from_stored,
+    to_stored,
+)
+
+
+def placed(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "order_id": "o1",
+        "seller_id": "s1",
+        "buyer_id": "b1",
+        "channel": "seller",
+        "amount": "12.50",
+        "currency": "EUR",
+        "expected_ship_by": "2024-05-02T00:00:00Z",
+        "expected_delivery_by": "2024-05-05T00:00:00+02:00",
+        "items": [{"listing_id": "l1", "quantity": 2}],
+    }
+    event = {
+        "event_id": "e1",
+        "type": "order.placed",
+        "occurred_at": "2024-05-01T10:00:00Z",
+        "data": data,
+    }
+    for key, value in overrides.items():
+        if key in event:
+            event[key] = value
+        else:
+            data[key] = value
+    return event
+
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "order.placed": placed()["data"],
+    "order.shipped": {"order_id": "o1", "carrier": "UPS", "tracking_number": None},
+    "order.tracking_scanned": {"order_id": "o1"},
+    "order.delivered": {"order_id": "o1"},
+    "order.cancelled": {"order_id": "o1", "by": "system"},
+    "feedback.left": {"order_id": "o1", "stars": 1, "comment": "broken"},
+    "claim.opened": {"claim_id": "c1", "order_id": "o1"},
+    "claim.decided": {"claim_id": "c1", "order_id": "o1", "outcome": "withdrawn"},
+    "chargeback.filed": {"order_id": "o1", "kind": "fraud"},
+    "review.posted": {
+        "review_id": "r1",
+        "listing_id": "l1",
+        "seller_id": "s1",
+        "reviewer_id": "b1",
+        "order_id": None,
+        "stars": 5,
+        "text": "great",
+    },
+    "listing.created": {
+        "listing_id": "l1",
+        "seller_id": "s1",
+        "title": "Kettle",
+        "description": "",
+        "category": "Home",
+        "brand": "Acme",
+    },
+    "listing.updated": {
+        "listing_id": "l1",
+        "seller_id": "s1",
+        "title": "Kettle 2",
+        "description": "",
+        "category": "Home",
+        "brand": "Acme",
+    },
+    "listing.removed": {"listing_id": "l1"},
+    "account.signed_in": {
+        "account_id": "a1",
+        "ip": "203.0.113.9",
+        "device_id": "d1",
+        "user_agent": "curl",
+    },
+    "payout_account.set": {"account_id": "a1", "bank_account_hash": "ab12"},
+    "affiliate.sale": {"affiliate_id": "f1", "order_id": "o1", "commission": "1.20"},
+}
+
+
+class TestParseEvent:
+    def test_every_event_type_has_an_accepted_example(self) -> None:
+        assert sorted(EXAMPLES) == list(EVENT_TYPES)
+        for event_type, data in EXAMPLES.items():
+            event = parse_event(
+                {
+                    "event_id": "e",
+                    "type": event_type,
+                    "occurred_at": "2024-05-01T10:00:00Z",
+                    "data": data,
+                }
+            )
+            assert event.type == event_type
+
+    def test_times_are_kept_in_utc(self) -> None:
+        event = parse_event(placed(occurred_at="2024-05-01T10:00:00.5+02:00"))
+        assert to_stored(event).occurred_at == "2024-05-01T08:00:00.500000Z"
+
+    @pytest.mark.parametrize(
+        ("raw", "reason"),
+        [
+            (
+                placed(occurred_at="2024-05-01T10:00:00"),
+                "occurred_at: '2024-05-01T10:00:00' is not",
+            ),
+            (placed(occurred_at="2024-05-01"), "occurred_at:"),
+            (placed(occurred_at=1714557600), "occurred_at: must be an RFC 3339 time"),
+            (placed(occurred_at="2024-02-30T10:00:00Z"), "is not a valid time"),
+            (placed(amount=12.5), "data.amount: must be a non-negative decimal string"),
+            (placed(amount="-3"), "data.amount"),
+            (
+                placed(channel="warehouse"),
+                "data.channel: Input should be 'seller' or 'marketplace'",
+            ),
+            (placed(items=[]), "data.items"),
+            (placed(expected_ship_by="tomorrow"), "data.expected_ship_by"),
+            (placed(colour="red"), "data.colour: Extra inputs are not permitted"),
+            (placed(type="order.teleported"), "type: unknown event type 'order.teleported'"),
+            (
+                {"event_id": "e", "occurred_at": "2024-05-01T10:00:00Z", "data": {}},
+                "type: field required",
+            ),
+            (
+                {
+                    "event_id": "e",
+                    "type": "feedback.left",
+                    "occurred_at": "2024-05-01T10:00:00Z",
+                    "data": {"order_id": "o1", "stars": "5", "comment": ""},
+                },
+                "data.stars",
+            ),
+            (
+                {
+                    "event_id": "e",
+                    "type": "feedback.left",
+                    "occurred_at": "2024-05-01T10:00:00Z",
+                    "data": {"order_id": "o1", "stars": 6, "comment": ""},
+                },
+                "data.stars",
+            ),
+            (["not", "an", "object"], "event must be a JSON object, not list"),
+        ],
+    )
+    def test_invalid_event_is_refused_with_its_reason(self, raw: object, reason: str) -> None:
+        with pytest.raises(InvalidEvent) as refused:
+            parse_event(raw)
+        assert reason in refused.value.reason
+
+
+class TestStoredFormAndFingerprint:
+    def test_stored_form_parses_back_to_the_same_event(self) -> None:
+        for event_type, data in EXAMPLES.items():
+            event = parse_event(
+                {
+                    "event_id": "e",
+                    "type": event_type,
+                    "occurred_at": "2024-05-01T10:00:00+05:30",
+                    "data": data,
+                }
+            )
+            assert parse_event(raw_from_stored(to_stored(event))) == event
+
+    def test_same_content_written_differently_is_a_duplicate(self) -> None:
+        first = parse_event(placed())
+        reordered = placed(occurred_at="2024-05-01T12:00:00+02:00")
+        reordered["data"] = dict(reversed(list(reordered["data"].items())))
+        assert fingerprint(parse_event(reordered)) == fingerprint(first)
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"amount": "12.51"},
+            {"occurred_at": "2024-05-01T10:00:01Z"},
+            {"channel": "marketplace"},
+        ],
+    )
+    def test_changed_content_is_a_conflict(self, change: dict[str, str]) -> None:
+        assert fingerprint(parse_event(placed(**change))) != fingerprint(parse_event(placed()))
