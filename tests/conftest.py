@@ -53,7 +53,8 @@ def build_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    name = f"goodstanding_test_{_worker_name(request)}"
+    # The process id keeps concurrent pytest runs on one machine out of each other's database.
+    name = f"goodstanding_test_{_worker_name(request)}_{os.getpid()}"
     try:
         admin = psycopg.connect(f"{POSTGRES_SERVER}/postgres", user="postgres", autocommit=True)
     except psycopg.OperationalError as error:

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     jobs_immediate: bool = False
 
+    password_blocklist_file: Path | None = None
+    closed_account_retention_days: int = Field(default=30, ge=0)
+    recovery_waiting_hours: int = Field(default=72, ge=0)
+    recovery_document_retention_days: int = Field(default=30, ge=0)
+
     email_backend: Literal["smtp", "memory"] = "smtp"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=8025, gt=0, lt=65536)
@@ -67,6 +72,16 @@ class Settings(BaseSettings):
     sms_auth_token: str | None = None
     sms_from: str = "+10000000000"
 
+    # An operator's policy file merged over the shipped defaults; checked at start (line named).
+    policy_file: Path | None = None
+
+    @field_validator("password_blocklist_file")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no file at {value}")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -75,6 +90,21 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unsupported database {value!r}: use sqlite:///PATH or postgresql://HOST/DB"
             )
+        return value
+
+    @field_validator("policy_file")
+    @classmethod
+    def _valid_policy_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from goodstanding.policy.schema import PolicyFileError, load_policies
+
+            try:
+                load_policies(value)
+            except PolicyFileError as error:
+                more = len(error.problems) - 1
+                raise ValueError(
+                    str(error.problems[0]) + (f" (and {more} more problems)" if more else "")
+                ) from None
         return value
 
     @field_validator("encryption_key")

@@ -102,7 +102,28 @@ def inspect_upload(
         )
     if kind is UploadKind.PDF:
         return _inspect_pdf(data)
+    _refuse_hidden_payload(data, kind)
     return _reencode_image(data, kind)
+
+
+# Where each image format ends; anything after it is no part of the picture.
+_IMAGE_END = {UploadKind.JPEG: b"\xff\xd9", UploadKind.PNG: b"IEND\xaeB`\x82"}
+
+
+def _refuse_hidden_payload(data: bytes, kind: UploadKind) -> None:
+    """Refuse bytes after the image's end marker: a script or archive riding along (a polyglot).
+
+    Re-encoding would drop them anyway; refusing says plainly that the file is not what it seems.
+    Padding with zero bytes, which some scanners add, is tolerated.
+    """
+    marker = _IMAGE_END[kind]
+    end = data.rfind(marker)
+    if end != -1 and data[end + len(marker) :].strip(b"\x00\r\n\t "):
+        raise RefusedUpload(
+            "hidden_payload",
+            "The file has extra data hidden after the picture. Please send the original photo "
+            "or scan, not an edited file.",
+        )
 
 
 def _reencode_image(data: bytes, kind: UploadKind) -> SafeFile:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 03:33:55.481637
+Create Date: 2026-11-29 04:21:55.712460
 """
 
 from __future__ import annotations
@@ -46,6 +46,236 @@ def upgrade() -> None:
         sa.UniqueConstraint("phone", name=op.f("uq_accounts_phone")),
     )
     op.create_table(
+        "api_keys",
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=False),
+        sa.Column("last_used_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
+        sa.UniqueConstraint("prefix", name=op.f("uq_api_keys_prefix")),
+    )
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column(
+            "window_started_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("last_hit_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_counters")),
+    )
+    op.create_table(
+        "webhook_endpoints",
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("secret_encrypted", sa.LargeBinary(), nullable=False),
+        sa.Column("event_types", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
+    )
+    op.create_table(
+        "webhook_messages",
+        sa.Column(
+            "sequence",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("event_type", sa.String(length=80), nullable=False),
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sequence", name=op.f("pk_webhook_messages")),
+        sa.UniqueConstraint("id", name=op.f("uq_webhook_messages_id")),
+    )
+    with op.batch_alter_table("webhook_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_messages_event_type"), ["event_type"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_messages_subject_id"), ["subject_id"], unique=False
+        )
+
+    op.create_table(
+        "account_links",
+        sa.Column("account_id", sa.String(length=32), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("expires_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_account_links_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_account_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_account_links_token_hash")),
+    )
+    with op.batch_alter_table("account_links", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_account_links_account_id"), ["account_id"], unique=False
+        )
+
+    op.create_table(
+        "cases",
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("subject_account_id", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("sla_due_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by_id", sa.String(length=32), nullable=True),
+        sa.Column("claimed_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "last_activity_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("closed_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["claimed_by_id"],
+            ["accounts.id"],
+            name=op.f("fk_cases_claimed_by_id_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_cases_subject_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
+    )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index("ix_cases_queue", ["kind", "status", "created_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_cases_subject_account_id"), ["subject_account_id"], unique=False
+        )
+
+    op.create_table(
+        "mfa_authenticators",
+        sa.Column("account_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("label", sa.String(length=80), nullable=False),
+        sa.Column("secret", sa.LargeBinary(), nullable=True),
+        sa.Column("last_used_step", sa.Integer(), nullable=True),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("credential_id", sa.String(length=512), nullable=True),
+        sa.Column("last_used_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_mfa_authenticators_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mfa_authenticators")),
+        sa.UniqueConstraint("credential_id", name=op.f("uq_mfa_authenticators_credential_id")),
+    )
+    with op.batch_alter_table("mfa_authenticators", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_mfa_authenticators_account_id"), ["account_id"], unique=False
+        )
+
+    op.create_table(
+        "one_time_codes",
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("web_session_id", sa.String(length=64), nullable=False),
+        sa.Column("account_id", sa.String(length=32), nullable=True),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("destination", sa.String(length=320), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("failed_attempts", sa.Integer(), nullable=False),
+        sa.Column("used_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("voided_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_one_time_codes_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_one_time_codes")),
+    )
+    with op.batch_alter_table("one_time_codes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_one_time_codes_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_one_time_codes_web_session_id"), ["web_session_id"], unique=False
+        )
+
+    op.create_table(
+        "security_events",
+        sa.Column("account_id", sa.String(length=32), nullable=False),
+        sa.Column("tag", sa.String(length=60), nullable=False),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=512), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_security_events_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_events")),
+    )
+    with op.batch_alter_table("security_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_security_events_account_id"), ["account_id"], unique=False
+        )
+
+    op.create_table(
+        "trusted_devices",
+        sa.Column("account_id", sa.String(length=32), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("credentials_fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("user_agent", sa.String(length=512), nullable=True),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column("expires_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_trusted_devices_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trusted_devices")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_trusted_devices_token_hash")),
+    )
+    with op.batch_alter_table("trusted_devices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_trusted_devices_account_id"), ["account_id"], unique=False
+        )
+
+    op.create_table(
         "web_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("account_id", sa.String(length=32), nullable=True),
@@ -73,14 +303,216 @@ def upgrade() -> None:
             batch_op.f("ix_web_sessions_account_id"), ["account_id"], unique=False
         )
 
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("endpoint_id", sa.String(length=32), nullable=False),
+        sa.Column(
+            "message_sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column(
+            "next_attempt_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"],
+            ["webhook_endpoints.id"],
+            name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["message_sequence"],
+            ["webhook_messages.sequence"],
+            name=op.f("fk_webhook_deliveries_message_sequence_webhook_messages"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint(
+            "endpoint_id",
+            "message_sequence",
+            name=op.f("uq_webhook_deliveries_endpoint_id_message_sequence"),
+        ),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_deliveries_endpoint_id"), ["endpoint_id"], unique=False
+        )
+
+    op.create_table(
+        "case_decisions",
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("reviewer_id", sa.String(length=32), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_decisions_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"],
+            ["accounts.id"],
+            name=op.f("fk_case_decisions_reviewer_id_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_decisions")),
+    )
+    with op.batch_alter_table("case_decisions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_decisions_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_events",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("type", sa.String(length=48), nullable=False),
+        sa.Column("actor_id", sa.String(length=32), nullable=True),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["accounts.id"],
+            name=op.f("fk_case_events_actor_id_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_case_events_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_events")),
+    )
+    with op.batch_alter_table("case_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_events_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "mfa_backup_codes",
+        sa.Column("authenticator_id", sa.String(length=32), nullable=False),
+        sa.Column("code_hash", sa.String(length=255), nullable=False),
+        sa.Column("used_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["authenticator_id"],
+            ["mfa_authenticators.id"],
+            name=op.f("fk_mfa_backup_codes_authenticator_id_mfa_authenticators"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mfa_backup_codes")),
+    )
+    with op.batch_alter_table("mfa_backup_codes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_mfa_backup_codes_authenticator_id"), ["authenticator_id"], unique=False
+        )
+
+    op.create_table(
+        "recovery_documents",
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("delete_after", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_recovery_documents_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_documents")),
+    )
+    with op.batch_alter_table("recovery_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recovery_documents_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recovery_documents_delete_after"), ["delete_after"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("recovery_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recovery_documents_delete_after"))
+        batch_op.drop_index(batch_op.f("ix_recovery_documents_case_id"))
+
+    op.drop_table("recovery_documents")
+    with op.batch_alter_table("mfa_backup_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mfa_backup_codes_authenticator_id"))
+
+    op.drop_table("mfa_backup_codes")
+    with op.batch_alter_table("case_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
+
+    op.drop_table("case_events")
+    with op.batch_alter_table("case_decisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_decisions_case_id"))
+
+    op.drop_table("case_decisions")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_endpoint_id"))
+        batch_op.drop_index("ix_webhook_deliveries_due")
+
+    op.drop_table("webhook_deliveries")
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_sessions_account_id"))
 
     op.drop_table("web_sessions")
+    with op.batch_alter_table("trusted_devices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trusted_devices_account_id"))
+
+    op.drop_table("trusted_devices")
+    with op.batch_alter_table("security_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_security_events_account_id"))
+
+    op.drop_table("security_events")
+    with op.batch_alter_table("one_time_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_one_time_codes_web_session_id"))
+        batch_op.drop_index(batch_op.f("ix_one_time_codes_account_id"))
+
+    op.drop_table("one_time_codes")
+    with op.batch_alter_table("mfa_authenticators", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mfa_authenticators_account_id"))
+
+    op.drop_table("mfa_authenticators")
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cases_subject_account_id"))
+        batch_op.drop_index("ix_cases_queue")
+
+    op.drop_table("cases")
+    with op.batch_alter_table("account_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_account_links_account_id"))
+
+    op.drop_table("account_links")
+    with op.batch_alter_table("webhook_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_messages_subject_id"))
+        batch_op.drop_index(batch_op.f("ix_webhook_messages_event_type"))
+
+    op.drop_table("webhook_messages")
+    op.drop_table("webhook_endpoints")
+    op.drop_table("rate_limit_counters")
+    op.drop_table("api_keys")
     op.drop_table("accounts")
     # ### end Alembic commands ###

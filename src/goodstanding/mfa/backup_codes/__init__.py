@@ -1,0 +1,1 @@
+"""Backup codes: ten single-use codes, shown once, stored hashed, regenerable."""

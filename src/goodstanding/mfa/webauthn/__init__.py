@@ -1,0 +1,1 @@
+"""Passkeys and security keys (WebAuthn): as a second step, and as passwordless sign-in."""
