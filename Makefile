@@ -39,9 +39,11 @@ demo: install
 	-$(call apt_install,$(APT_PACKAGES_DEMO))
 	$(BIN)/goodstanding demo
 
+LINT_PATHS := $(wildcard src tests bench scripts)
+
 lint: install
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: install
 	$(BIN)/mypy --strict src/goodstanding

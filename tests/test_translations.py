@@ -1,4 +1,4 @@
-"""English and Spanish complete: every string the code and templates show has a Spanish translation."""
+"""English and Spanish complete: every string in code and templates has a Spanish translation."""
 
 from __future__ import annotations
 
