@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import pkgutil
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from goodstanding.kit.http import RequestGuard, ResponseHeaders
 from goodstanding.kit.jobs import configure_jobs
 from goodstanding.kit.logging import configure_logging
 from goodstanding.notify import devmail
+from goodstanding.policy.service import load_active_policies
 from goodstanding.web.templating import render
 
 API_PREFIX = "/api/v1"
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database or Database(settings.sqlalchemy_url)
     configure_jobs(settings, app.state.database)
     app.state.session_service = SessionService(timedelta(minutes=settings.session_idle_minutes))
+    app.state.policies = load_active_policies(settings)
 
     install_problem_handlers(app, _error_page)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
@@ -58,21 +59,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def domain_routers() -> list[APIRouter]:
-    """Every domain's ``endpoints.router`` (API, under /api/v1) and ``pages.router`` (pages).
+    """Every domain's ``endpoints.router`` (API, under /api/v1) and ``pages.router`` (pages),
+    nested domains included (``detectors.links``).
 
     A domain joins the app by having those modules; nothing else to register.
     """
     routers: list[APIRouter] = []
-    for domain in sorted(pkgutil.iter_modules(goodstanding.__path__), key=lambda m: m.name):
-        if not domain.ispkg:
+    for module in sorted(
+        pkgutil.walk_packages(goodstanding.__path__, prefix="goodstanding."),
+        key=lambda found: found.name,
+    ):
+        if module.ispkg or module.name.rsplit(".", 1)[-1] not in ("endpoints", "pages"):
             continue
-        for face in ("endpoints", "pages"):
-            name = f"goodstanding.{domain.name}.{face}"
-            if importlib.util.find_spec(name) is None:
-                continue
-            router = getattr(importlib.import_module(name), "router", None)
-            if isinstance(router, APIRouter):
-                routers.append(router)
+        router = getattr(importlib.import_module(module.name), "router", None)
+        if isinstance(router, APIRouter):
+            routers.append(router)
     return routers
 
 

@@ -11,9 +11,12 @@ from typing import Annotated
 import typer
 
 from goodstanding import __version__
+from goodstanding.cases.cli import app as audit_app
 from goodstanding.config import Settings
+from goodstanding.events.cli import app as events_app
 from goodstanding.integrations.cli import app as apikeys_app
 from goodstanding.kit.cli import fail, settings_or_exit
+from goodstanding.metrics.cli import app as metrics_app
 from goodstanding.policy.cli import app as policy_app
 from goodstanding.recovery.cli import app as documents_app
 
@@ -35,6 +38,9 @@ def _version(value: bool) -> None:
 app.add_typer(apikeys_app, name="apikeys")
 app.add_typer(policy_app, name="policy")
 app.add_typer(documents_app, name="documents")
+app.add_typer(events_app, name="events")
+app.add_typer(metrics_app, name="metrics")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()
@@ -146,8 +152,10 @@ def demo(
     """Start a demo marketplace on a fresh SQLite database, with a mailbox for its e-mails."""
     from goodstanding.demo.loader import load_demo
     from goodstanding.kit.db import Database
+    from goodstanding.kit.jobs import configure_jobs
     from goodstanding.migrations import upgrade_to_head
     from goodstanding.notify.devmail import start_smtp_sink
+    from goodstanding.tasks import load_all_tasks
 
     if directory.exists():
         shutil.rmtree(directory)
@@ -166,6 +174,8 @@ def demo(
     settings = settings_or_exit()
     upgrade_to_head(settings.sqlalchemy_url)
     database = Database(settings.sqlalchemy_url)
+    load_all_tasks()
+    configure_jobs(settings, database)
     with database.transaction() as db:
         sign_ins = load_demo(db, seed=seed)
     database.dispose()

@@ -10,11 +10,12 @@ import base64
 import binascii
 import os
 import tomllib
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PositiveInt, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -75,6 +76,19 @@ class Settings(BaseSettings):
     # An operator's policy file merged over the shipped defaults; checked at start (line named).
     policy_file: Path | None = None
 
+    # Review work. How long a case may wait for a decision before it shows as overdue (the
+    # marketplace's "expect a reply within two days"), with per-queue exceptions by case kind.
+    queue_sla_hours: int = Field(default=48, gt=0)
+    queue_sla_hours_by_kind: dict[str, PositiveInt] = Field(default_factory=dict)
+    # Orders in the last 180 days from which deciding a seller's selling privileges needs a
+    # second reviewer (suspending them, or reinstating them).
+    four_eyes_orders_threshold: int = Field(default=1000, ge=0)
+    # After this many refused appeals for the same violations, a new appeal must bring a
+    # supporting document it did not bring before.
+    appeal_refusals_before_new_evidence: int = Field(default=2, ge=1)
+    # Reviewers see documents inline only; an operator may allow downloading them.
+    console_documents_downloadable: bool = False
+
     @field_validator("password_blocklist_file")
     @classmethod
     def _readable_file(cls, value: Path | None) -> Path | None:
@@ -125,6 +139,10 @@ class Settings(BaseSettings):
                 if getattr(self, name) == type(self).model_fields[name].default:
                     raise ValueError(f"{name}: set a real value for production")
         return self
+
+    def queue_sla(self, kind: str) -> timedelta:
+        """How long a case of ``kind`` may wait for a decision before it is overdue."""
+        return timedelta(hours=self.queue_sla_hours_by_kind.get(kind, self.queue_sla_hours))
 
     @property
     def encryption_key_bytes(self) -> bytes:

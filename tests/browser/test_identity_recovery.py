@@ -11,12 +11,15 @@ import pytest
 from mfa.people import Person, add_account, add_totp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from goodstanding.kit.clock import clock
 from goodstanding.kit.db import Database
 from goodstanding.mfa.totp import auth
+from goodstanding.models.case import Case
 from goodstanding.models.mfa_authenticator import MfaAuthenticator
 from goodstanding.notify.email import memory_outbox
+from tests.browser.signing import sign_in
 
 CANCEL_LINK = re.compile(r"https?://\S+?(/recovery/cancel/\S+?)(?=[\s\"<])")
 
@@ -34,22 +37,23 @@ def buyer(database: Database) -> Person:
     return person
 
 
+Staff = tuple[Person, str]
+
+
 @pytest.fixture
-def reviewer(database: Database) -> Person:
-    return add_account(
-        database,
-        name="Rita Reviewer",
-        email="rita@example.com",
-        phone="+14155550103",
-        roles=["reviewer"],
-    )
-
-
-def sign_in(page: Page, site: str, person: Person) -> None:
-    page.goto(site + "/sign-in")
-    page.get_by_label("E-mail address or phone number").fill(person.email)
-    page.get_by_label("Password", exact=True).fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
+def reviewers(database: Database) -> tuple[Staff, Staff]:
+    """Two senior reviewers (identity recovery is their queue) with an authenticator app each:
+    completing a recovery takes both."""
+    pair = []
+    for name, email, phone in (
+        ("Rita Reviewer", "rita@example.com", "+14155550103"),
+        ("Sol Senior", "sol@example.com", "+14155550104"),
+    ):
+        person = add_account(
+            database, name=name, email=email, phone=phone, roles=["senior_reviewer"]
+        )
+        pair.append((person, add_totp(database, person)))
+    return pair[0], pair[1]
 
 
 def send_identity_document(page: Page, site: str, person: Person) -> None:
@@ -64,17 +68,33 @@ def send_identity_document(page: Page, site: str, person: Person) -> None:
     expect(page.locator("#recovery-status")).to_contain_text("We received your document")
 
 
-def approve_oldest_case(browser: Browser, site: str, reviewer: Person) -> None:
+def approve_next_case(browser: Browser, site: str, reviewer: Staff, reason: str) -> None:
+    """One reviewer, in their own browser signed in with the authenticator app, takes the next
+    identity recovery in the console, reads the pre-check and approves it."""
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    sign_in(page, site, reviewer)
-    page.goto(site + "/console/recovery")
-    page.get_by_role("button", name="Take the oldest case").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Identity recovery case")
-    page.get_by_label("Reason (sent to the person)").fill("The document matches the account.")
-    page.get_by_role("button", name="Approve").click()
-    expect(page.locator("#case-status")).to_have_text("approved")
+    sign_in(page, site, *reviewer)
+    page.goto(site + "/console/queues/identity_recovery")
+    page.get_by_role("button", name="Work on the next case").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Identity recovery")
+    expect(page.locator("#precheck")).to_be_visible()
+    expect(page.get_by_role("img", name="Document: Passport or identity card")).to_be_visible()
+    page.get_by_label("Approve").check()
+    page.get_by_label("Reason (sent to the person)").fill(reason)
+    page.get_by_role("button", name="Record the decision").click()
     context.close()
+
+
+def approve_with_four_eyes(
+    browser: Browser, site: str, reviewers: tuple[Staff, Staff], database: Database
+) -> None:
+    first, second = reviewers
+    approve_next_case(browser, site, first, "The document matches the account.")
+    with database.transaction() as db:  # one approval is not enough
+        assert db.scalars(select(Case.status)).one() == Case.Status.open
+    approve_next_case(browser, site, second, "Agreed: the document matches.")
+    with database.transaction() as db:
+        assert db.scalars(select(Case.status)).one() == Case.Status.approved
 
 
 def test_lost_phone_recovered_with_identity_document(
@@ -82,11 +102,11 @@ def test_lost_phone_recovered_with_identity_document(
     browser: Browser,
     live_server: str,
     buyer: Person,
-    reviewer: Person,
+    reviewers: tuple[Staff, Staff],
     database: Database,
 ) -> None:
     send_identity_document(page, live_server, buyer)
-    approve_oldest_case(browser, live_server, reviewer)
+    approve_with_four_eyes(browser, live_server, reviewers, database)
     page.goto(live_server + "/recovery/identity")
     expect(page.locator("#recovery-status")).to_contain_text("Approved")
 
@@ -114,11 +134,11 @@ def test_owner_cancels_takeover_from_the_email_link(
     browser: Browser,
     live_server: str,
     buyer: Person,
-    reviewer: Person,
+    reviewers: tuple[Staff, Staff],
     database: Database,
 ) -> None:
     send_identity_document(page, live_server, buyer)  # someone who knows the password
-    approve_oldest_case(browser, live_server, reviewer)
+    approve_with_four_eyes(browser, live_server, reviewers, database)
     notice = [e for e in memory_outbox if e.to == buyer.email and "recovering" in e.subject][-1]
     found = CANCEL_LINK.search(notice.text)
     assert found, notice.text

@@ -15,7 +15,16 @@ from goodstanding.kit.db import Database, new_id
 from goodstanding.mfa.totp import auth
 from goodstanding.models.mfa_authenticator import MfaAuthenticator
 
-__all__ = ["PASSWORD", "Api", "MfaApi", "Person", "add_account", "add_totp", "totp_now"]
+__all__ = [
+    "PASSWORD",
+    "Api",
+    "MfaApi",
+    "Person",
+    "add_account",
+    "add_sms_code",
+    "add_totp",
+    "totp_now",
+]
 
 TEST_KEY = base64.b64decode("ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE=")
 
@@ -35,6 +44,16 @@ def add_totp(database: Database, person: Person, *, label: str = "Phone") -> str
             )
         )
     return secret
+
+
+def add_sms_code(database: Database, person: Person) -> None:
+    """Let the person confirm sign-ins with a code texted to their (verified) phone."""
+    with database.transaction() as db:
+        db.add(
+            MfaAuthenticator(
+                account_id=person.id, kind=MfaAuthenticator.Kind.sms_code, label="Text message"
+            )
+        )
 
 
 def totp_now(secret: str, steps: int = 0) -> str:

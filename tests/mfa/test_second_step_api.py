@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from accounts.conftest import last_sms_code
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -13,9 +14,10 @@ from goodstanding.mfa import has_second_factor
 from goodstanding.mfa.trusted_devices import TRUSTED_DEVICE_COOKIE
 from goodstanding.models.mfa_authenticator import MfaAuthenticator
 from goodstanding.models.mfa_backup_code import MfaBackupCode
+from goodstanding.models.web_session import WebSession
 from goodstanding.notify.email import memory_outbox
 from goodstanding.notify.sms import memory_sms_outbox
-from mfa.people import MfaApi, Person, add_totp, totp_now
+from mfa.people import MfaApi, Person, add_account, add_sms_code, add_totp, totp_now
 
 
 def enrol_totp(api: MfaApi, person: Person) -> str:
@@ -156,6 +158,45 @@ class TestBackupCodes:
         assert all(h.startswith("$argon2id$") for h in hashes)
 
 
+def signed_in_session_data(database: Database, person: Person) -> dict[str, object]:
+    with database.transaction() as db:
+        row = db.scalars(
+            select(WebSession).where(
+                WebSession.account_id == person.id, WebSession.revoked_at.is_(None)
+            )
+        ).one()
+        return dict(row.data)
+
+
+class TestTheSessionNamesTheFactor:
+    def test_the_factor_that_signed_in_is_kept_in_the_session(
+        self, api: MfaApi, ana: Person, database: Database
+    ) -> None:
+        secret = add_totp(database, ana)
+        api.sign_in(ana.email)
+        assert api.second_step("totp", totp_now(secret)).status_code == 200
+        assert signed_in_session_data(database, ana)["second_factor"] == "totp"
+
+    def test_a_later_sign_in_replaces_it(
+        self, api: MfaApi, ana: Person, database: Database
+    ) -> None:
+        secret = add_totp(database, ana)
+        add_sms_code(database, ana)
+        api.sign_in(ana.email)
+        api.second_step("totp", totp_now(secret))
+        # Signing in again from the same browser, this time with a texted code.
+        assert api.sign_in(ana.email).json()["next"] == "second_factor"
+        assert api.mfa_post("/second-step/send-code", {"method": "sms_code"}).status_code == 202
+        assert api.second_step("sms_code", last_sms_code(ana.phone)).status_code == 200
+        assert signed_in_session_data(database, ana)["second_factor"] == "sms_code"
+
+    def test_a_password_alone_names_none(
+        self, api: MfaApi, ana: Person, database: Database
+    ) -> None:
+        assert api.sign_in(ana.email).json()["next"] == "done"
+        assert "second_factor" not in signed_in_session_data(database, ana)
+
+
 class TestTrustedBrowser:
     def test_trusted_browser_skips_the_second_step(self, api: MfaApi, ana: Person) -> None:
         secret = enrol_totp(api, ana)
@@ -165,6 +206,24 @@ class TestTrustedBrowser:
         api.post("/sign-out")
         api.refresh_csrf()
         assert api.sign_in(ana.email).json()["next"] == "done"
+
+    def test_staff_are_asked_even_on_a_trusted_browser(
+        self, api: MfaApi, database: Database
+    ) -> None:
+        rita = add_account(
+            database,
+            name="Rita Reviewer",
+            email="rita@staff.example",
+            phone="+14155550201",
+            roles=["reviewer"],
+        )
+        secret = add_totp(database, rita)
+        api.sign_in(rita.email)
+        assert api.second_step("totp", totp_now(secret), trust=True).status_code == 200
+        assert api.client.cookies.get(TRUSTED_DEVICE_COOKIE)
+        api.post("/sign-out")
+        api.refresh_csrf()
+        assert api.sign_in(rita.email).json()["next"] == "second_factor"
 
     def test_listed_and_revocable(self, api: MfaApi, ana: Person) -> None:
         secret = enrol_totp(api, ana)

@@ -187,8 +187,8 @@ class TestVolumeAndShadow:
 
 class TestSignals:
     def test_fires_at_the_minimum_confidence_and_not_below(self) -> None:
-        hit = seller(signals=(signal(Signal.RESTRICTED_PRODUCT, confidence=0.8),))
-        miss = seller(signals=(signal(Signal.RESTRICTED_PRODUCT, confidence=0.79),))
+        hit = seller(signals=(signal(Signal.RESTRICTED_PRODUCT, confidence=0.5),))
+        miss = seller(signals=(signal(Signal.RESTRICTED_PRODUCT, confidence=0.49),))
         assert fires("restricted_products", hit) is not None
         assert fires("restricted_products", miss) is None
 

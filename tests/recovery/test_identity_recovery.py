@@ -6,6 +6,7 @@ import io
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from pypdf import PdfWriter
 from shared_data import shared_data_dir
 from sqlalchemy import func, select
 
+from goodstanding.cases.audit import audit_log
 from goodstanding.kit.clock import clock
 from goodstanding.kit.db import Database
 from goodstanding.mfa import has_second_factor
@@ -24,6 +26,7 @@ from goodstanding.models.recovery_document import RecoveryDocument
 from goodstanding.notify.email import memory_outbox
 from goodstanding.notify.sms import memory_sms_outbox
 from goodstanding.recovery.service import recovery_service
+from tests.console.conftest import add_staff
 
 CANCEL_LINK = re.compile(r"https?://\S+/recovery/cancel/(\S+?)/(\S+?)(?=[\s\"<])")
 
@@ -69,14 +72,16 @@ def vzor(database: Database) -> Person:
 
 
 @pytest.fixture
-def reviewer(database: Database) -> Person:
-    return add_account(
-        database,
-        name="Rita Reviewer",
-        email="rita@example.com",
-        phone="+14155550103",
-        roles=["reviewer"],
-    )
+def reviewers(database: Database) -> dict[str, tuple[Person, str | None]]:
+    """Two senior reviewers (identity recovery is their queue), signing in with an app."""
+    return {
+        "rita": add_staff(
+            database, "Rita Reviewer", "rita@example.com", "+14155550103", ["senior_reviewer"]
+        ),
+        "sol": add_staff(
+            database, "Sol Senior", "sol@example.com", "+14155550104", ["senior_reviewer"]
+        ),
+    }
 
 
 def at_second_step(client: TestClient, person: Person) -> MfaApi:
@@ -146,28 +151,43 @@ class TestUploadRefusals:
         assert response.headers["location"] == "/sign-in"
 
 
-def review(client: TestClient, reviewer: Person, decision: str, reason: str) -> None:
-    staff = MfaApi(client)
-    staff.sign_in(reviewer.email)
-    queue = client.get("/console/recovery")
-    assert queue.status_code == 200
-    claimed = client.post(
-        "/console/recovery/claim-next", data={"csrf_token": staff.csrf}, follow_redirects=False
-    )
+Staff = tuple[Person, str | None]
+Login = Callable[[Person, str | None], TestClient]
+
+
+def claim_and_decide(client: TestClient, decision: str, reason: str) -> str:
+    """Take the oldest identity recovery in the console, check what the reviewer is shown, and
+    decide it; returns the case id."""
+    claimed = client.post("/console/queues/identity_recovery/claim-next", follow_redirects=False)
     case_url = claimed.headers["location"]
+    assert case_url.startswith("/console/cases/"), case_url
     page = client.get(case_url)
-    assert "Vzor Specimen" in page.text
+    assert "Vzor Specimen" in page.text and "Automatic pre-check" in page.text
+    assert f"{case_url}/documents/" in page.text  # the document, inline and watermarked
     decided = client.post(
         f"{case_url}/decide",
-        data={"csrf_token": staff.csrf, "decision": decision, "reason": reason},
+        data={"decision": decision, "reason": reason},
         follow_redirects=False,
     )
     assert decided.status_code == 303, decided.text
+    return case_url.rsplit("/", 1)[1]
+
+
+def review(login: Login, reviewers: dict[str, Staff], decision: str, reason: str) -> None:
+    """A rejection takes one reviewer; an approval a first reviewer and then a second one."""
+    claim_and_decide(login(*reviewers["rita"]), decision, reason)
+    if decision == "approve":
+        claim_and_decide(login(*reviewers["sol"]), decision, "Agreed: " + reason)
 
 
 class TestRecoveryJourney:
     def test_precheck_reads_the_passport_for_the_reviewer(
-        self, client: TestClient, vzor: Person, database: Database
+        self,
+        client: TestClient,
+        vzor: Person,
+        database: Database,
+        login: Login,
+        reviewers: dict[str, Staff],
     ) -> None:
         passport = (shared_data_dir() / "mrz/images/mrz/passports/Czech_Republic.png").read_bytes()
         api = at_second_step(client, vzor)
@@ -175,20 +195,77 @@ class TestRecoveryJourney:
         with database.transaction() as db:
             case = db.scalars(select(Case)).one()
             precheck = case.payload["precheck"]
+            [document] = recovery_service.files(db, case.id)
         assert isinstance(precheck, dict)
         mrz = precheck["mrz"]
         assert mrz["valid"] is True and mrz["expired"] is True
         assert mrz["fields"]["surname"] == "SPECIMEN"
         assert precheck["findings"] == []  # the name matches the account
 
+        rita = login(*reviewers["rita"])
+        page = rita.get(f"/console/cases/{case.id}")
+        shown = page.text.split('id="precheck"', 1)[1].split("</ul>", 1)[0]
+        assert "well-formed" in shown and "expired" in shown
+        assert "SPECIMEN" in shown and mrz["fields"]["expiry_date"] in shown
+        assert "The name matches the account." in shown
+        image = rita.get(f"/console/cases/{case.id}/documents/{document.id}")
+        assert image.status_code == 200 and image.headers["content-disposition"] == "inline"
+        marked = Image.open(io.BytesIO(image.content)).convert("RGB")
+        original = Image.open(io.BytesIO(passport)).convert("RGB")
+        assert marked.size == original.size and marked.tobytes() != original.tobytes()
+        with database.transaction() as db:
+            actions = [e.action for e in audit_log.entries_about(db, "case", case.id)]
+        assert "document.viewed" in actions
+
+    def test_one_reviewer_alone_cannot_complete_it(
+        self,
+        app: object,
+        vzor: Person,
+        login: Login,
+        reviewers: dict[str, Staff],
+        database: Database,
+    ) -> None:
+        with TestClient(app) as person:  # type: ignore[arg-type]
+            upload(at_second_step(person, vzor), "passport.jpg", small_jpeg())
+        rita = login(*reviewers["rita"])
+        case_id = claim_and_decide(rita, "approve", "Document matches the account.")
+        with database.transaction() as db:
+            assert db.scalars(select(Case.status)).one() == Case.Status.open
+        assert not [e for e in memory_outbox if e.to == vzor.email and "recovering" in e.subject]
+
+        # Rita cannot give the second approval herself, by the queue or by the case's address.
+        assert (
+            "/console/cases/"
+            not in rita.post(
+                "/console/queues/identity_recovery/claim-next", follow_redirects=False
+            ).headers["location"]
+        )
+        rita.post(f"/console/cases/{case_id}/claim")
+        again = rita.post(
+            f"/console/cases/{case_id}/decide", data={"decision": "approve", "reason": "Sure."}
+        )
+        assert again.status_code == 409
+        assert "a different reviewer must give the second" in again.text
+
+        clock.advance(timedelta(hours=80))
+        with TestClient(app) as person:  # type: ignore[arg-type]
+            assert MfaApi(person).sign_in(vzor.email).json()["next"] == "second_factor"
+        with database.transaction() as db:
+            assert has_second_factor(db, vzor.id) is True
+            assert db.scalars(select(Case.status)).one() == Case.Status.open
+
     def test_approval_waits_then_wipes_factors_and_sessions(
-        self, app: object, vzor: Person, reviewer: Person, database: Database
+        self,
+        app: object,
+        vzor: Person,
+        login: Login,
+        reviewers: dict[str, Staff],
+        database: Database,
     ) -> None:
         with TestClient(app) as person:  # type: ignore[arg-type]
             api = at_second_step(person, vzor)
             assert upload(api, "passport.jpg", small_jpeg()).status_code == 200  # type: ignore[attr-defined]
-        with TestClient(app) as staff:  # type: ignore[arg-type]
-            review(staff, reviewer, "approve", "Document matches the account.")
+        review(login, reviewers, "approve", "Document matches the account.")
         notices = [e for e in memory_outbox if e.to == vzor.email and "recovering" in e.subject]
         assert notices and CANCEL_LINK.search(notices[-1].text)
         assert any(s.to == vzor.phone and "/recovery/cancel/" in s.body for s in memory_sms_outbox)
@@ -204,13 +281,17 @@ class TestRecoveryJourney:
             assert db.scalars(select(Case.status)).one() == Case.Status.completed
 
     def test_owner_cancels_from_the_link_during_the_waiting_period(
-        self, app: object, vzor: Person, reviewer: Person, database: Database
+        self,
+        app: object,
+        vzor: Person,
+        login: Login,
+        reviewers: dict[str, Staff],
+        database: Database,
     ) -> None:
         with TestClient(app) as attacker:  # type: ignore[arg-type]
             api = at_second_step(attacker, vzor)
             upload(api, "passport.jpg", small_jpeg())
-        with TestClient(app) as staff:  # type: ignore[arg-type]
-            review(staff, reviewer, "approve", "Looks right.")
+        review(login, reviewers, "approve", "Looks right.")
         text = [e for e in memory_outbox if e.to == vzor.email and "recovering" in e.subject][-1]
         found = CANCEL_LINK.search(text.text)
         assert found
@@ -229,12 +310,16 @@ class TestRecoveryJourney:
             assert db.scalars(select(Case.status)).one() == Case.Status.cancelled
 
     def test_files_deleted_after_close_plus_retention(
-        self, app: object, vzor: Person, reviewer: Person, database: Database
+        self,
+        app: object,
+        vzor: Person,
+        login: Login,
+        reviewers: dict[str, Staff],
+        database: Database,
     ) -> None:
         with TestClient(app) as person:  # type: ignore[arg-type]
             upload(at_second_step(person, vzor), "passport.jpg", small_jpeg())
-        with TestClient(app) as staff:  # type: ignore[arg-type]
-            review(staff, reviewer, "reject", "The photo is too blurred to read.")
+        review(login, reviewers, "reject", "The photo is too blurred to read.")
         assert any("not approved" in e.subject for e in memory_outbox if e.to == vzor.email)
         with database.transaction() as db:
             assert recovery_service.purge_expired_files(db) == 0

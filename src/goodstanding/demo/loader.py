@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from goodstanding.accounts.passwords import hash_password
+from goodstanding.console.demo import load_console_demo
+from goodstanding.demo.marketplace_events import load_marketplace_events
+from goodstanding.detectors.links.demo import load_links_demo
 from goodstanding.kit.clock import utcnow
 from goodstanding.models.account import Account
+from goodstanding.policy.demo import load_policy_demo
 
 
 @dataclass(frozen=True)
@@ -64,4 +68,8 @@ def load_demo(db: Session, *, seed: int) -> list[str]:
             )
         )
     db.flush()
-    return [f"{p.email} / {p.password}  ({p.description})" for p in DEMO_PEOPLE]
+    load_policy_demo(db)
+    load_marketplace_events(db, seed)
+    load_links_demo(db, seed)
+    staff = load_console_demo(db)
+    return [f"{p.email} / {p.password}  ({p.description})" for p in DEMO_PEOPLE] + staff

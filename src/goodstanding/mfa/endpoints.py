@@ -165,7 +165,7 @@ def second_step_passkey_verify(
     with flow_call(request, db):
         account = second_step.pending_account(ctx)
         second_step.check_passkey(ctx, account, body.credential)
-        second_step.finish(ctx, account, trust_this_browser=body.trust)
+        second_step.finish(ctx, account, Kind.webauthn, trust_this_browser=body.trust)
     return Next(next=AFTER_SIGN_IN)
 
 
@@ -176,8 +176,9 @@ def second_step_code(
     ctx = FlowContext(db, browser, request)
     with flow_call(request, db):
         account = second_step.pending_account(ctx)
-        second_step.check_code(ctx, account, _kind(body.method), body.code)
-        second_step.finish(ctx, account, trust_this_browser=body.trust)
+        kind = _kind(body.method)
+        second_step.check_code(ctx, account, kind, body.code)
+        second_step.finish(ctx, account, kind, trust_this_browser=body.trust)
     return Next(next=AFTER_SIGN_IN)
 
 

@@ -86,7 +86,7 @@ def second_step_page(
     except (StepMissing, NoPendingStep):
         return _redirect(SIGN_IN_PAGE)
     if not second_step.methods(ctx, account):  # e.g. a recovery just wiped them
-        second_step.finish(ctx, account, trust_this_browser=False)
+        second_step.finish(ctx, account, None, trust_this_browser=False)
         return _redirect(AFTER_SIGN_IN)
     return _second_step_page(request, ctx, account, method)
 
@@ -109,7 +109,7 @@ def second_step_answer(
         with flow_call(request, db):
             kind = Kind(method) if method in set(Kind) else Kind.totp
             second_step.check_code(ctx, account, kind, code)
-            second_step.finish(ctx, account, trust_this_browser=trust == "1")
+            second_step.finish(ctx, account, kind, trust_this_browser=trust == "1")
     except DomainError as error:
         return _second_step_page(
             request, ctx, account, method, error=error.detail, status_code=error.status

@@ -11,7 +11,7 @@ from typing import Any
 
 from goodstanding.accounts import errors as account_errors
 from goodstanding.accounts.flows import FlowContext
-from goodstanding.accounts.flows.sign_in import PENDING_SIGN_IN, complete_sign_in
+from goodstanding.accounts.flows.sign_in import PENDING_SIGN_IN, SECOND_FACTOR, complete_sign_in
 from goodstanding.kit.errors import DomainError
 from goodstanding.kit.i18n import gettext as _
 from goodstanding.mfa import limits
@@ -24,6 +24,7 @@ from goodstanding.mfa.trusted_devices import trust_browser
 from goodstanding.mfa.webauthn.service import webauthn_service
 from goodstanding.models.account import Account
 from goodstanding.models.mfa_authenticator import MfaAuthenticator
+from goodstanding.web.deps import BrowserSession
 
 Kind = MfaAuthenticator.Kind
 
@@ -88,11 +89,22 @@ def send_code(ctx: FlowContext, account: Account, kind: Kind) -> None:
     code_factor_service.send(ctx, account, kind)
 
 
-def finish(ctx: FlowContext, account: Account, *, trust_this_browser: bool) -> None:
-    """The second step passed: optionally trust this browser, then sign in."""
+def finish(
+    ctx: FlowContext, account: Account, factor: Kind | None, *, trust_this_browser: bool
+) -> None:
+    """The second step passed with ``factor`` (None when no factor is left to ask for):
+    optionally trust this browser, then sign in, remembering which kind of factor it took."""
     if trust_this_browser:
         trust_browser(ctx.db, account, ctx.request)
-    complete_sign_in(ctx.db, ctx.browser, account, ctx.request)
+    complete_sign_in(
+        ctx.db, ctx.browser, account, ctx.request, second_factor=factor.value if factor else None
+    )
+
+
+def signed_in_with(browser: BrowserSession) -> Kind | None:
+    """The kind of second factor this browser session was signed in with, if any."""
+    recorded = browser.row.data.get(SECOND_FACTOR) if browser.row is not None else None
+    return Kind(recorded) if isinstance(recorded, str) and recorded in set(Kind) else None
 
 
 def passwordless_options(ctx: FlowContext) -> dict[str, Any]:
@@ -104,5 +116,5 @@ def passwordless_sign_in(ctx: FlowContext, response: dict[str, Any]) -> Account:
     account = webauthn_service.finish_authentication(ctx, response, None)
     if account.status != Account.Status.active:
         raise account_errors.AccountNotUsable(_("This account cannot be signed in to right now."))
-    complete_sign_in(ctx.db, ctx.browser, account, ctx.request)
+    complete_sign_in(ctx.db, ctx.browser, account, ctx.request, second_factor=Kind.webauthn.value)
     return account

@@ -31,7 +31,7 @@ class WebhookDelivery(RecordMixin, Base):
         BigInteger().with_variant(Integer, "sqlite"),
         ForeignKey("webhook_messages.sequence", ondelete="CASCADE"),
     )
-    subject_id: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=Status.pending)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,6 +20,6 @@ class WebhookMessage(Base):
     )
     id: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: f"msg_{new_id()}")
     event_type: Mapped[str] = mapped_column(String(80), index=True)
-    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    subject_id: Mapped[str] = mapped_column(String(200), index=True)
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

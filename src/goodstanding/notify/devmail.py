@@ -6,6 +6,7 @@ Mounted only when the environment is ``demo``: it shows one-time codes to anyone
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,7 @@ class MailboxHandler:
 
 
 def start_smtp_sink(directory: Path, *, host: str, port: int) -> Controller:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP verb
     controller = Controller(MailboxHandler(directory), hostname=host, port=port)
     controller.start()
     return controller

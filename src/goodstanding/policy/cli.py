@@ -8,11 +8,13 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
-from goodstanding.kit.cli import fail
+from goodstanding.kit.cli import fail, open_database
 from goodstanding.policy.inputs import SellerInputs
+from goodstanding.policy.policy_center import standing_table_markdown
 from goodstanding.policy.schema import PolicyFileError, PolicySet, load_policies
-from goodstanding.policy.simulate import simulate
+from goodstanding.policy.simulate import SimulationReport, simulate
 
 app = typer.Typer(help="Check policy files and simulate them in shadow mode.")
 
@@ -33,20 +35,29 @@ def check(file: PolicyFileArgument = None) -> None:
 
 @app.command("simulate")
 def simulate_command(
-    inputs: Annotated[
-        Path,
-        typer.Option(
-            help="JSON Lines of seller inputs, one object per seller and day.", dir_okay=False
-        ),
-    ],
     file: PolicyFileArgument = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON Lines of seller inputs, one object per seller and day. Without it, the "
+            "sellers stored in the database are read.",
+            dir_okay=False,
+        ),
+    ] = None,
+    days: Annotated[
+        int,
+        typer.Option(help="Days of stored history to replay, ending today.", min=1, max=3650),
+    ] = 1,
 ) -> None:
     """How many sellers each rule would hit, with nothing acted on."""
     policies = _load_or_exit(file)
-    try:
-        report = simulate(policies, _read_inputs(inputs))
-    except OSError as error:
-        fail(f"cannot read {inputs}: {error.strerror or error}")
+    if inputs is None:
+        report = _simulate_stored(policies, days)
+    else:
+        try:
+            report = simulate(policies, _read_inputs(inputs))
+        except OSError as error:
+            fail(f"cannot read {inputs}: {error.strerror or error}")
     typer.echo(f"{report.sellers_seen} sellers, {report.inputs_seen} inputs")
     typer.echo(f"{'policy':32} {'mode':6} {'hit':>7} {'automatic':>9} {'review':>7}")
     for rule in report.rules:
@@ -55,6 +66,29 @@ def simulate_command(
             f"{rule.policy_id:32} {mode:6} {rule.sellers_hit:>7} {rule.automatic:>9} "
             f"{rule.for_review:>7}"
         )
+
+
+@app.command("standing-table")
+def standing_table() -> None:
+    """Print what each standing allows as Markdown (the table in docs/policies.md)."""
+    typer.echo(standing_table_markdown(), nl=False)
+
+
+def _simulate_stored(policies: PolicySet, days: int) -> SimulationReport:
+    """Replay the stored sellers over the last ``days`` days, read-only: rolled back at the end."""
+    from goodstanding.policy.service import stored_history_inputs
+
+    database = open_database()
+    try:
+        with database.sessions() as db:
+            try:
+                return simulate(policies, stored_history_inputs(db, days=days))
+            finally:
+                db.rollback()
+    except SQLAlchemyError as error:
+        fail(f"cannot read the stored history: {type(error).__name__}: {error}".splitlines()[0])
+    finally:
+        database.dispose()
 
 
 def _load_or_exit(file: Path | None) -> PolicySet:

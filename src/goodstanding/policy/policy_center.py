@@ -23,6 +23,7 @@ from goodstanding.policy.schema import (
     PolicySet,
     SignalCondition,
 )
+from goodstanding.policy.standing import STANDING_TABLE
 from goodstanding.policy.wording import WORDING
 
 
@@ -126,3 +127,22 @@ def _automation(policy: Policy, language: Language) -> str:
     else:
         items = words.orders_in_lookback.format(lookback_days=_number(LOOKBACK_DAYS, language))
     return words.automatic_from.format(min_volume=_number(policy.min_volume, language), items=items)
+
+
+def standing_table_markdown() -> str:
+    """The capabilities of every standing as a Markdown table, for docs/policies.md."""
+
+    def mark(allowed: bool) -> str:
+        return "yes" if allowed else "no"
+
+    lines = [
+        "| Standing | Can list | Can sell | Payouts | Can buy | Moves to | Meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for standing, rules in STANDING_TABLE.items():
+        moves = ", ".join(sorted(rules.next_states)) or "none (final)"
+        lines.append(
+            f"| {standing} | {mark(rules.can_list)} | {mark(rules.can_sell)} | {rules.payouts} "
+            f"| {mark(rules.can_buy)} | {moves} | {rules.meaning[Language.EN]} |"
+        )
+    return "\n".join(lines) + "\n"

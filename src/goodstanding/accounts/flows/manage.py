@@ -33,6 +33,8 @@ from goodstanding.accounts.security_events import EventTag, record_event
 from goodstanding.accounts.sessions import SessionService
 from goodstanding.kit.clock import utcnow
 from goodstanding.kit.i18n import gettext as _
+from goodstanding.kit.i18n import ngettext
+from goodstanding.metrics.obligations import open_orders
 from goodstanding.models.account import Account
 from goodstanding.models.account_link import AccountLink
 from goodstanding.models.web_session import WebSession
@@ -202,15 +204,20 @@ def end_other_sessions(ctx: FlowContext, account: Account) -> int:
 
 
 def open_obligations(db: Session, account: Account) -> list[str]:
-    """What a seller must settle before closing (open orders, a balance), asked of the
-    marketplace side when it provides ``goodstanding.sellers.obligations``."""
+    """What a seller must settle before closing, in plain words; empty when nothing is open."""
     if not account.has_role(Account.Role.seller):
         return []
-    try:
-        from goodstanding.sellers.obligations import open_obligations as seller_obligations
-    except ImportError:
+    count = open_orders(db, account.id)
+    if not count:
         return []
-    return list(seller_obligations(db, account.id))
+    return [
+        ngettext(
+            "You have %(count)d open order: ship or cancel it first.",
+            "You have %(count)d open orders: ship or cancel them first.",
+            count,
+        )
+        % {"count": count}
+    ]
 
 
 def close_account(ctx: FlowContext, account: Account, confirmation: str) -> None:

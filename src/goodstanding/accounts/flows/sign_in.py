@@ -43,6 +43,8 @@ from goodstanding.models.account import Account
 from goodstanding.web.deps import BrowserSession
 
 PENDING_SIGN_IN = "pending_sign_in"
+# The session data key naming the kind of second factor the sign-in took.
+SECOND_FACTOR = "second_factor"
 
 
 @dataclass(frozen=True)
@@ -146,14 +148,28 @@ def sign_in(ctx: FlowContext, identifier: str, password: str, captcha: str | Non
 
 
 def complete_sign_in(
-    db: Session, browser: BrowserSession, account: Account, request: Request
+    db: Session,
+    browser: BrowserSession,
+    account: Account,
+    request: Request,
+    *,
+    second_factor: str | None = None,
 ) -> None:
     """Finish any sign-in (password alone, or after the second step): a new session id bound to
-    the account, the time of authentication for re-authentication checks, and the event."""
+    the account, the time of authentication for re-authentication checks, and the event.
+
+    ``second_factor`` is the kind of factor this sign-in took (none for a password alone or a
+    trusted browser); it is kept in the session, replacing any earlier sign-in's, so pages that
+    need a strong sign-in (the staff console) can ask how this session was signed in."""
     row = browser.rotate()
     row.account_id = account.id
     row.authenticated_at = utcnow()
-    row.data = {key: value for key, value in row.data.items() if key != PENDING_SIGN_IN}
+    data = {
+        key: value for key, value in row.data.items() if key not in (PENDING_SIGN_IN, SECOND_FACTOR)
+    }
+    if second_factor is not None:
+        data[SECOND_FACTOR] = second_factor
+    row.data = data
     if account.locale:
         request.state.locale = account.locale
     record_event(db, EventTag.sign_in_succeeded, account.id, RequestInfo.of(request))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 04:21:55.712460
+Create Date: 2026-11-29 05:17:39.260913
 """
 
 from __future__ import annotations
@@ -60,6 +60,144 @@ def upgrade() -> None:
         sa.UniqueConstraint("prefix", name=op.f("uq_api_keys_prefix")),
     )
     op.create_table(
+        "audit_entries",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
+        sa.Column("at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.String(length=32), nullable=True),
+        sa.Column("action", sa.String(length=48), nullable=False),
+        sa.Column("subject_type", sa.String(length=32), nullable=False),
+        sa.Column("subject_id", sa.String(length=200), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entries")),
+    )
+    op.create_table(
+        "category_approvals",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("category", sa.String(length=32), nullable=False),
+        sa.Column("approved_by", sa.String(length=120), nullable=False),
+        sa.Column("approved_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_category_approvals")),
+        sa.UniqueConstraint(
+            "seller_id", "category", name=op.f("uq_category_approvals_seller_id_category")
+        ),
+    )
+    with op.batch_alter_table("category_approvals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_category_approvals_seller_id"), ["seller_id"], unique=False
+        )
+
+    op.create_table(
+        "detector_signals",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("source_kind", sa.String(length=16), nullable=False),
+        sa.Column("source_id", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("detected_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(length=120), nullable=True),
+        sa.Column("decided_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_detector_signals")),
+    )
+    with op.batch_alter_table("detector_signals", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_detector_signals_seller_status", ["seller_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            "ix_detector_signals_source", ["source_kind", "source_id"], unique=False
+        )
+
+    op.create_table(
+        "fuzzy_links",
+        sa.Column("account_a", sa.String(length=200), nullable=False),
+        sa.Column("account_b", sa.String(length=200), nullable=False),
+        sa.Column("match_probability", sa.Float(), nullable=False),
+        sa.Column("agreements", sa.JSON(), nullable=False),
+        sa.Column("found_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("account_a", "account_b", name=op.f("pk_fuzzy_links")),
+    )
+    with op.batch_alter_table("fuzzy_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_fuzzy_links_account_b"), ["account_b"], unique=False)
+
+    op.create_table(
+        "link_edges",
+        sa.Column("account_id", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=320), nullable=False),
+        sa.Column("first_seen", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("account_id", "kind", "value", name=op.f("pk_link_edges")),
+    )
+    with op.batch_alter_table("link_edges", schema=None) as batch_op:
+        batch_op.create_index("ix_link_edges_identifier", ["kind", "value"], unique=False)
+
+    op.create_table(
+        "link_verdicts",
+        sa.Column("account_a", sa.String(length=200), nullable=False),
+        sa.Column("account_b", sa.String(length=200), nullable=False),
+        sa.Column("decided_by", sa.String(length=120), nullable=False),
+        sa.Column("decided_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("account_a < account_b", name=op.f("ck_link_verdicts_ordered_pair")),
+        sa.PrimaryKeyConstraint("account_a", "account_b", name=op.f("pk_link_verdicts")),
+    )
+    with op.batch_alter_table("link_verdicts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_link_verdicts_account_b"), ["account_b"], unique=False)
+
+    op.create_table(
+        "metric_counters",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("measure", sa.String(length=32), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("numerator", sa.BigInteger(), nullable=False),
+        sa.Column("denominator", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "seller_id", "measure", "channel", "day", name=op.f("pk_metric_counters")
+        ),
+    )
+    op.create_table(
+        "metric_snapshots",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("metric", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("numerator", sa.BigInteger(), nullable=False),
+        sa.Column("denominator", sa.BigInteger(), nullable=False),
+        sa.Column("target", sa.String(length=24), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("window_start", sa.Date(), nullable=False),
+        sa.Column("window_end", sa.Date(), nullable=False),
+        sa.Column("taken_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("seller_id", "metric", "day", name=op.f("pk_metric_snapshots")),
+    )
+    op.create_table(
+        "order_records",
+        sa.Column("order_id", sa.String(length=200), nullable=False),
+        sa.Column("seller_id", sa.String(length=200), nullable=True),
+        sa.Column("placed_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_event_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("order_id", name=op.f("pk_order_records")),
+    )
+    with op.batch_alter_table("order_records", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_order_records_seller_last_event", ["seller_id", "last_event_at"], unique=False
+        )
+
+    op.create_table(
         "rate_limit_counters",
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
@@ -69,6 +207,40 @@ def upgrade() -> None:
         sa.Column("last_hit_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_counters")),
     )
+    op.create_table(
+        "reviews",
+        sa.Column("id", sa.String(length=200), nullable=False),
+        sa.Column("listing_id", sa.String(length=200), nullable=False),
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("reviewer_id", sa.String(length=200), nullable=False),
+        sa.Column("order_id", sa.String(length=200), nullable=True),
+        sa.Column("stars", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("posted_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("is_fake", sa.Boolean(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
+    )
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reviews_reviewer_id"), ["reviewer_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reviews_seller_id"), ["seller_id"], unique=False)
+
+    op.create_table(
+        "stored_events",
+        sa.Column("event_id", sa.String(length=200), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("occurred_at", sa.String(length=27), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("order_id", sa.String(length=200), nullable=True),
+        sa.Column("received_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_stored_events")),
+    )
+    with op.batch_alter_table("stored_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_stored_events_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_stored_events_type"), ["type"], unique=False)
+
     op.create_table(
         "webhook_endpoints",
         sa.Column("url", sa.String(length=2000), nullable=False),
@@ -91,7 +263,7 @@ def upgrade() -> None:
         ),
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("event_type", sa.String(length=80), nullable=False),
-        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("subject_id", sa.String(length=200), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sequence", name=op.f("pk_webhook_messages")),
@@ -249,6 +421,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "sellers",
+        sa.Column("id", sa.String(length=200), nullable=False),
+        sa.Column("account_id", sa.String(length=32), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("display_name", sa.String(length=200), nullable=False),
+        sa.Column("contact_email", sa.String(length=320), nullable=True),
+        sa.Column("locale", sa.String(length=8), nullable=False),
+        sa.Column("standing", sa.String(length=24), nullable=False),
+        sa.Column(
+            "standing_changed_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("orders_in_lookback", sa.Integer(), nullable=False),
+        sa.Column("signed_up_on", sa.Date(), nullable=True),
+        sa.Column("first_qualifying_sale_on", sa.Date(), nullable=True),
+        sa.Column("last_commission_on", sa.Date(), nullable=True),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_sellers_account_id_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sellers")),
+        sa.UniqueConstraint("account_id", name=op.f("uq_sellers_account_id")),
+    )
+    with op.batch_alter_table("sellers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sellers_standing"), ["standing"], unique=False)
+
+    op.create_table(
         "trusted_devices",
         sa.Column("account_id", sa.String(length=32), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -309,7 +511,7 @@ def upgrade() -> None:
         sa.Column(
             "message_sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("subject_id", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column(
@@ -347,6 +549,67 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_webhook_deliveries_endpoint_id"), ["endpoint_id"], unique=False
         )
+
+    op.create_table(
+        "additional_account_requests",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("additional_seller_id", sa.String(length=200), nullable=False),
+        sa.Column("business_reason", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=True),
+        sa.Column("decided_by", sa.String(length=120), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("decided_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_additional_account_requests_case_id_cases"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["seller_id"],
+            ["sellers.id"],
+            name=op.f("fk_additional_account_requests_seller_id_sellers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_additional_account_requests")),
+    )
+    with op.batch_alter_table("additional_account_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_additional_account_requests_seller_id"), ["seller_id"], unique=False
+        )
+
+    op.create_table(
+        "appeal_documents",
+        sa.Column("case_id", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.String(length=32), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("file_kind", sa.String(length=8), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_appeal_documents_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_appeal_documents_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal_documents")),
+    )
+    with op.batch_alter_table("appeal_documents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_appeal_documents_case_id"), ["case_id"], unique=False)
 
     op.create_table(
         "case_decisions",
@@ -402,6 +665,54 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_case_events_case_id"), ["case_id"], unique=False)
 
     op.create_table(
+        "document_requests",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("requested_on", sa.Date(), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column("requested_by", sa.String(length=120), nullable=False),
+        sa.Column("fulfilled_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["seller_id"],
+            ["sellers.id"],
+            name=op.f("fk_document_requests_seller_id_sellers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_requests")),
+    )
+    with op.batch_alter_table("document_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_document_requests_seller_id"), ["seller_id"], unique=False
+        )
+
+    op.create_table(
+        "listings",
+        sa.Column("id", sa.String(length=200), nullable=False),
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("category", sa.String(length=200), nullable=False),
+        sa.Column("brand", sa.String(length=200), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("label", sa.String(length=32), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("screened_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_listings_case_id_cases"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_listings")),
+    )
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_listings_seller_id"), ["seller_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_listings_status"), ["status"], unique=False)
+
+    op.create_table(
         "mfa_backup_codes",
         sa.Column("authenticator_id", sa.String(length=32), nullable=False),
         sa.Column("code_hash", sa.String(length=255), nullable=False),
@@ -449,11 +760,199 @@ def upgrade() -> None:
             batch_op.f("ix_recovery_documents_delete_after"), ["delete_after"], unique=False
         )
 
+    op.create_table(
+        "seller_documents",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("file_kind", sa.String(length=8), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_on", sa.Date(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["seller_id"],
+            ["sellers.id"],
+            name=op.f("fk_seller_documents_seller_id_sellers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_seller_documents")),
+    )
+    with op.batch_alter_table("seller_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_seller_documents_seller_id"), ["seller_id"], unique=False
+        )
+
+    op.create_table(
+        "shadow_findings",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("policy_id", sa.String(length=64), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("step_index", sa.Integer(), nullable=False),
+        sa.Column("automatic", sa.Boolean(), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["seller_id"],
+            ["sellers.id"],
+            name=op.f("fk_shadow_findings_seller_id_sellers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_shadow_findings")),
+        sa.UniqueConstraint(
+            "seller_id",
+            "policy_id",
+            "as_of",
+            name=op.f("uq_shadow_findings_seller_id_policy_id_as_of"),
+        ),
+    )
+    with op.batch_alter_table("shadow_findings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_shadow_findings_seller_id"), ["seller_id"], unique=False
+        )
+
+    op.create_table(
+        "standing_events",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("from_standing", sa.String(length=24), nullable=False),
+        sa.Column("to_standing", sa.String(length=24), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("policy_id", sa.String(length=64), nullable=True),
+        sa.Column("at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["seller_id"],
+            ["sellers.id"],
+            name=op.f("fk_standing_events_seller_id_sellers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standing_events")),
+    )
+    with op.batch_alter_table("standing_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_standing_events_seller_id"), ["seller_id"], unique=False
+        )
+
+    op.create_table(
+        "violations",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("policy_id", sa.String(length=64), nullable=False),
+        sa.Column("opened_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("ahr_points", sa.Integer(), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("notices", sa.JSON(), nullable=False),
+        sa.Column("step_index", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("awaiting_review", sa.Boolean(), nullable=False),
+        sa.Column("case_id", sa.String(length=32), nullable=True),
+        sa.Column("resolved_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("overturned_by_platform_error", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_violations_case_id_cases"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["seller_id"],
+            ["sellers.id"],
+            name=op.f("fk_violations_seller_id_sellers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_violations")),
+    )
+    with op.batch_alter_table("violations", schema=None) as batch_op:
+        batch_op.create_index("ix_violations_seller_status", ["seller_id", "status"], unique=False)
+
+    op.create_table(
+        "enforcement_actions",
+        sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("violation_id", sa.String(length=32), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("taken_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reversible", sa.Boolean(), nullable=False),
+        sa.Column("reversed_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("modified_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["seller_id"],
+            ["sellers.id"],
+            name=op.f("fk_enforcement_actions_seller_id_sellers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["violation_id"],
+            ["violations.id"],
+            name=op.f("fk_enforcement_actions_violation_id_violations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enforcement_actions")),
+    )
+    with op.batch_alter_table("enforcement_actions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enforcement_actions_seller_id"), ["seller_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_enforcement_actions_violation_id"), ["violation_id"], unique=False
+        )
+
     # ### end Alembic commands ###
+
+    # The audit trail is append-only in the store too (see models/audit_entry.py).
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_entries is append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries "
+            "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()"
+        )
+    else:
+        for operation in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_entries_no_{operation.lower()} BEFORE {operation} "
+                "ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END"
+            )
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("enforcement_actions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enforcement_actions_violation_id"))
+        batch_op.drop_index(batch_op.f("ix_enforcement_actions_seller_id"))
+
+    op.drop_table("enforcement_actions")
+    with op.batch_alter_table("violations", schema=None) as batch_op:
+        batch_op.drop_index("ix_violations_seller_status")
+
+    op.drop_table("violations")
+    with op.batch_alter_table("standing_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standing_events_seller_id"))
+
+    op.drop_table("standing_events")
+    with op.batch_alter_table("shadow_findings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_shadow_findings_seller_id"))
+
+    op.drop_table("shadow_findings")
+    with op.batch_alter_table("seller_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_seller_documents_seller_id"))
+
+    op.drop_table("seller_documents")
     with op.batch_alter_table("recovery_documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recovery_documents_delete_after"))
         batch_op.drop_index(batch_op.f("ix_recovery_documents_case_id"))
@@ -463,6 +962,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_mfa_backup_codes_authenticator_id"))
 
     op.drop_table("mfa_backup_codes")
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_listings_status"))
+        batch_op.drop_index(batch_op.f("ix_listings_seller_id"))
+
+    op.drop_table("listings")
+    with op.batch_alter_table("document_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_requests_seller_id"))
+
+    op.drop_table("document_requests")
     with op.batch_alter_table("case_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
 
@@ -471,6 +979,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_decisions_case_id"))
 
     op.drop_table("case_decisions")
+    with op.batch_alter_table("appeal_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_appeal_documents_case_id"))
+
+    op.drop_table("appeal_documents")
+    with op.batch_alter_table("additional_account_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_additional_account_requests_seller_id"))
+
+    op.drop_table("additional_account_requests")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_deliveries_endpoint_id"))
         batch_op.drop_index("ix_webhook_deliveries_due")
@@ -484,6 +1000,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_trusted_devices_account_id"))
 
     op.drop_table("trusted_devices")
+    with op.batch_alter_table("sellers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sellers_standing"))
+
+    op.drop_table("sellers")
     with op.batch_alter_table("security_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_security_events_account_id"))
 
@@ -512,7 +1032,45 @@ def downgrade() -> None:
 
     op.drop_table("webhook_messages")
     op.drop_table("webhook_endpoints")
+    with op.batch_alter_table("stored_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_stored_events_type"))
+        batch_op.drop_index(batch_op.f("ix_stored_events_order_id"))
+
+    op.drop_table("stored_events")
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reviews_seller_id"))
+        batch_op.drop_index(batch_op.f("ix_reviews_reviewer_id"))
+
+    op.drop_table("reviews")
     op.drop_table("rate_limit_counters")
+    with op.batch_alter_table("order_records", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_records_seller_last_event")
+
+    op.drop_table("order_records")
+    op.drop_table("metric_snapshots")
+    op.drop_table("metric_counters")
+    with op.batch_alter_table("link_verdicts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_link_verdicts_account_b"))
+
+    op.drop_table("link_verdicts")
+    with op.batch_alter_table("link_edges", schema=None) as batch_op:
+        batch_op.drop_index("ix_link_edges_identifier")
+
+    op.drop_table("link_edges")
+    with op.batch_alter_table("fuzzy_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fuzzy_links_account_b"))
+
+    op.drop_table("fuzzy_links")
+    with op.batch_alter_table("detector_signals", schema=None) as batch_op:
+        batch_op.drop_index("ix_detector_signals_source")
+        batch_op.drop_index("ix_detector_signals_seller_status")
+
+    op.drop_table("detector_signals")
+    with op.batch_alter_table("category_approvals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_category_approvals_seller_id"))
+
+    op.drop_table("category_approvals")
+    op.drop_table("audit_entries")
     op.drop_table("api_keys")
     op.drop_table("accounts")
     # ### end Alembic commands ###

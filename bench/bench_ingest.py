@@ -1,0 +1,229 @@
+"""Ingest benchmark: marketplace events over HTTP into SQLite and PostgreSQL.
+
+The events come from the demo generator with 10% duplicates and 5% out of order. They are sent in
+batches of ``--batch`` events to ``POST /api/v1/events`` of a uvicorn server on loopback, one
+request after another; when the last reply arrives every seller's metrics are current (intake
+updates the counters in the request's transaction), which the script checks against the reference.
+
+Baseline, measured in the same run on a fresh database of the same store: a plain bulk INSERT of
+the same events' stored rows (no validation, dedupe, order state or counters, no HTTP).
+
+    .venv/bin/python bench/bench_ingest.py --events 200000 --store sqlite --store postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from itertools import islice
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import insert
+
+from goodstanding.demo.generator import GeneratorOptions, generate_events
+from goodstanding.events.hooks import hooks_for
+from goodstanding.events.schemas import EVENT_TYPES, fingerprint, parse_event, to_stored
+from goodstanding.integrations.service import Scope, api_keys
+from goodstanding.kit.db import Base, Database
+from goodstanding.metrics import reference
+from goodstanding.metrics.definitions import DEFAULT_CONFIG
+from goodstanding.metrics.online import metric_rows
+from goodstanding.models import load_all_models
+from goodstanding.models.stored_event import StoredEventRow
+
+AS_OF = date(2024, 6, 30)
+POSTGRES_SERVER = os.environ.get("GOODSTANDING_TEST_POSTGRES", "postgresql://127.0.0.1:5432")
+
+
+def make_events(count: int) -> list[dict[str, object]]:
+    # ~5 events per order; 60 days of 300 sellers, volume scaled to give ``count`` events.
+    options = GeneratorOptions(
+        seed=11,
+        as_of=AS_OF,
+        days=60,
+        sellers=300,
+        buyers=20_000,
+        orders_per_seller_per_day=max(count / (300 * 60 * 4.6), 0.2),
+        duplicate_share=0.10,
+        out_of_order_share=0.05,
+    )
+    return list(islice(generate_events(options), count))
+
+
+def fresh_database(store: str, name: str, workdir: Path) -> str:
+    if store == "sqlite":
+        url = f"sqlite:///{workdir / name}.db"
+    else:
+        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", user="postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{name}"')
+        url = f"postgresql+psycopg://postgres@{POSTGRES_SERVER.split('://', 1)[1]}/{name}"
+    database = Database(url)
+    Base.metadata.create_all(database.engine)
+    database.dispose()
+    return url
+
+
+def baseline(url: str, events: list[dict[str, object]], batch: int) -> float:
+    """Seconds to bulk INSERT the events' stored rows, batch by batch, one transaction each."""
+    rows = []
+    seen = set()
+    for raw in events:
+        event = parse_event(raw)
+        if event.event_id in seen:
+            continue
+        seen.add(event.event_id)
+        stored = to_stored(event)
+        rows.append(
+            {
+                "event_id": stored.event_id,
+                "type": stored.type,
+                "occurred_at": stored.occurred_at,
+                "fingerprint": fingerprint(event),
+                "data": stored.data,
+            }
+        )
+    database = Database(url)
+    start = time.perf_counter()
+    for offset in range(0, len(rows), batch):
+        with database.transaction() as db:
+            db.execute(insert(StoredEventRow), rows[offset : offset + batch])
+    elapsed = time.perf_counter() - start
+    database.dispose()
+    return elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def over_http(
+    url: str, bodies: list[bytes], workdir: Path, with_hooks: bool
+) -> tuple[float, float, int, int]:
+    """(seconds, server peak RSS MiB, accepted, duplicate) for sending every body in order."""
+    database = Database(url)
+    with database.transaction() as db:
+        key = api_keys.issue(db, name="bench", scopes=[Scope.events_write]).plaintext
+    database.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "GOODSTANDING_DATABASE_URL": url,
+        "GOODSTANDING_JOB_STORE": "memory",
+        "GOODSTANDING_LOG_LEVEL": "warning",
+        "GOODSTANDING_JOB_SQLITE_PATH": str(workdir / "jobs.db"),
+    }
+    uvicorn = ["-m", "uvicorn"]
+    if not with_hooks:
+        # Intake alone: the detectors' hooks (events.hooks.KNOWN_HOOKS) are never resolved.
+        uvicorn = [
+            "-c",
+            "import sys, uvicorn; from goodstanding.events import hooks; "
+            "hooks._known_loaded = True; sys.argv[0] = 'uvicorn'; uvicorn.main()",
+        ]
+    server = subprocess.Popen(
+        [sys.executable, *uvicorn, "goodstanding.app:create_app", "--factory",
+         "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--loop", "uvloop", "--http", "httptools"],
+        env=env,
+    )  # fmt: skip
+    accepted = duplicate = 0
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
+            for _ in range(100):
+                try:
+                    client.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            start = time.perf_counter()
+            for body in bodies:
+                reply = client.post("/api/v1/events", content=body, headers=headers)
+                reply.raise_for_status()
+                counts = reply.json()
+                accepted += counts["accepted"]
+                duplicate += counts["duplicate"]
+            elapsed = time.perf_counter() - start
+        peak = peak_rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return elapsed, peak, accepted, duplicate
+
+
+def check_current(url: str, events: list[dict[str, object]]) -> bool:
+    """Right after the last reply, the online metrics equal the reference over every event."""
+    database = Database(url)
+    with database.transaction() as db:
+        online = metric_rows(db, AS_OF, DEFAULT_CONFIG)
+    database.dispose()
+    expected = reference.compute_metrics(
+        (parse_event(raw) for raw in events), AS_OF, DEFAULT_CONFIG
+    )
+    return online == expected
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--store", action="append", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--no-hooks", action="store_true", help="measure intake without the detectors' hooks"
+    )
+    arguments = parser.parse_args()
+    load_all_models()
+    events = make_events(arguments.events)
+    bodies = [
+        json.dumps(events[offset : offset + arguments.batch]).encode()
+        for offset in range(0, len(events), arguments.batch)
+    ]
+    print(f"{len(events)} events in {len(bodies)} requests of up to {arguments.batch}")
+    # Detector hooks run inside intake; which ones exist changes what a run measures.
+    if arguments.no_hooks:
+        print("hooks: off (--no-hooks)")
+    else:
+        hooked = {kind: [hook.__qualname__ for hook in hooks_for(kind)] for kind in EVENT_TYPES}
+        print("hooks:", {kind: names for kind, names in hooked.items() if names} or "none")
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        for store in arguments.store or ["sqlite"]:
+            base_seconds = baseline(
+                fresh_database(store, "gs_bench_baseline", workdir), events, arguments.batch
+            )
+            url = fresh_database(store, "gs_bench_ingest", workdir)
+            seconds, peak, accepted, duplicate = over_http(
+                url, bodies, workdir, with_hooks=not arguments.no_hooks
+            )
+            current = check_current(url, events)
+            rate = len(events) / seconds
+            base_rate = len(events) / base_seconds
+            print(
+                f"{store}: {rate:,.0f} events/s over HTTP ({seconds:.1f} s; accepted {accepted}, "
+                f"duplicate {duplicate}); baseline bulk INSERT {base_rate:,.0f} events/s "
+                f"({base_seconds:.1f} s); ratio {rate / base_rate:.2f}; server peak RSS "
+                f"{peak:.0f} MiB; metrics current after last reply: {current}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Throughput of the restricted-product screener on real listing titles, on 2 CPU threads.
+
+Usage: .venv/bin/python bench/bench_listings.py [END_TO_END_ROWS]
+
+Phrase layer: every title of the shared labelled file, several passes; its baseline in the same
+run is `normalize_text` alone (the least any phrase scan must do), so the ratio shows what the
+automaton and the exception rule add. End to end (`screen_listings`: embedding, classifier,
+neighbours, phrases, decision): the first END_TO_END_ROWS titles (default 2,000); its baseline is
+the sentence embedding alone on the same titles, so the ratio shows what the screen adds to the
+model it cannot do without. Goals: phrase layer >= 20,000 listings/s, end to end >= 300/s.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from goodstanding.detectors.embeddings import embed
+from goodstanding.detectors.listings.classifier import listing_text, packaged_classifier
+from goodstanding.detectors.listings.dataset import read_labelled_listings
+from goodstanding.detectors.listings.phrases import default_matcher, normalize_text
+from goodstanding.detectors.listings.screen import Listing, ScreeningPolicy, screen_listings
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "listings"
+PHRASE_PASSES = 5
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f} listings/s ({count:,} in {seconds:.3f} s)"
+
+
+def main(argv: list[str]) -> int:
+    data_file = DATA / "listings_dev.csv"
+    if not data_file.is_file():
+        print(f"bench_listings: labelled listings not found: {data_file}", file=sys.stderr)
+        return 2
+    end_to_end_rows = int(argv[0]) if argv else 2000
+    torch.set_num_threads(2)
+    titles = [x.title for x in read_labelled_listings(data_file)]
+    matcher = default_matcher()
+    packaged_classifier()
+    embed(titles[:16])  # load the model outside the timings
+
+    start = time.perf_counter()
+    for _ in range(PHRASE_PASSES):
+        for title in titles:
+            normalize_text(title)
+    baseline = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(PHRASE_PASSES):
+        for title in titles:
+            matcher.find(title)
+    phrases = time.perf_counter() - start
+    count = PHRASE_PASSES * len(titles)
+    print(f"phrase baseline (normalize_text only): {rate(count, baseline)}")
+    print(f"phrase layer (PhraseMatcher.find):     {rate(count, phrases)}")
+    print(f"ratio phrase layer / baseline time: {phrases / baseline:.2f}")
+
+    sample = titles[:end_to_end_rows]
+    listings = [Listing(title) for title in sample]
+    start = time.perf_counter()
+    embed([listing_text(title) for title in sample])
+    embedding = time.perf_counter() - start
+    start = time.perf_counter()
+    screen_listings(listings, ScreeningPolicy())
+    end_to_end = time.perf_counter() - start
+    print(f"embedding alone (baseline):            {rate(len(sample), embedding)}")
+    print(f"end to end (screen_listings):          {rate(len(sample), end_to_end)}")
+    print(f"ratio end to end / embedding time: {end_to_end / embedding:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

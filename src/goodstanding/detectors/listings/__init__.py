@@ -1,0 +1,1 @@
+"""Restricted-product screening of marketplace listings (phrases, embeddings, policy decision)."""

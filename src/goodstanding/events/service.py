@@ -1,0 +1,166 @@
+"""Event intake: one batch of raw events in, exactly-once effects out.
+
+For a batch (the API's request body or a chunk of an imported file) ``EventService.ingest``:
+
+1. validates each event; an invalid one is refused with its index and reason, the rest go on;
+2. deduplicates by event_id, within the batch and against the stored log: the same content
+   (``schemas.fingerprint``) again is a *duplicate* (reported, no effect), other content under a
+   known id is a *conflict* (refused);
+3. stores the new events in bulk (a concurrent batch that stored one of them first wins; ours is
+   then a duplicate);
+4. folds order events into their orders and the sellers' counters (``metrics.online``), gives
+   every seller of an order a ``sellers`` row, and hands other events to their hooks
+   (``events.hooks``);
+5. schedules one job, after commit, that re-evaluates the policies of every seller whose metrics
+   moved (``events.tasks``), so the request does not wait for the policy engine.
+
+Everything happens in the caller's transaction: a batch that fails leaves no trace, and a client
+that retries it gets exactly-once effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from goodstanding.events.hooks import hooks_for
+from goodstanding.events.readers import Unreadable
+from goodstanding.events.repository import event_repository
+from goodstanding.events.schemas import (
+    Event,
+    InvalidEvent,
+    OrderEvent,
+    OrderPlaced,
+    StoredEvent,
+    parse_event,
+    stored_fingerprint,
+    to_stored,
+)
+from goodstanding.kit.clock import utcnow
+from goodstanding.kit.jobs import enqueue
+from goodstanding.metrics.online import apply_order_events
+from goodstanding.metrics.repository import metrics_repository
+
+MAX_BATCH = 10_000
+CONFLICT_REASON = "event_id: already received with different content (conflict)"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    index: int
+    """0-based position of the event in the batch."""
+    event_id: str | None
+    reason: str
+
+
+@dataclass
+class IntakeResult:
+    accepted: int = 0
+    duplicate: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    touched_sellers: set[str] = field(default_factory=set)
+    """Sellers whose metrics changed."""
+
+    def add(self, other: IntakeResult, index_offset: int = 0) -> None:
+        """Fold a later chunk's result in, shifting its refusal indexes by ``index_offset``."""
+        self.accepted += other.accepted
+        self.duplicate += other.duplicate
+        self.refused += [
+            Refusal(refusal.index + index_offset, refusal.event_id, refusal.reason)
+            for refusal in other.refused
+        ]
+        self.touched_sellers |= other.touched_sellers
+
+
+def _event_id_of(raw: object) -> str | None:
+    if isinstance(raw, dict):
+        event_id = raw.get("event_id")
+        if isinstance(event_id, str):
+            return event_id
+    return None
+
+
+class EventService:
+    def ingest(
+        self, db: Session, raws: Sequence[object], *, reevaluate: bool = True
+    ) -> IntakeResult:
+        """Take in one batch of decoded events (``Unreadable`` records are refused as such)."""
+        result = IntakeResult()
+        candidates: dict[str, tuple[int, Event, StoredEvent, str]] = {}
+        duplicate_of_batch: list[tuple[int, str, str]] = []
+        for index, raw in enumerate(raws):
+            if isinstance(raw, Unreadable):
+                result.refused.append(Refusal(index, None, raw.reason))
+                continue
+            try:
+                event = parse_event(raw)
+            except InvalidEvent as error:
+                result.refused.append(Refusal(index, _event_id_of(raw), error.reason))
+                continue
+            stored = to_stored(event)
+            event_fingerprint = stored_fingerprint(stored)
+            if event.event_id in candidates:
+                duplicate_of_batch.append((index, event.event_id, event_fingerprint))
+                continue
+            candidates[event.event_id] = (index, event, stored, event_fingerprint)
+
+        for index, event_id, event_fingerprint in duplicate_of_batch:
+            if candidates[event_id][3] == event_fingerprint:
+                result.duplicate += 1
+            else:
+                result.refused.append(Refusal(index, event_id, CONFLICT_REASON))
+
+        known = event_repository.fingerprints(db, candidates.keys())
+        received_at = utcnow()
+        new_events: list[Event] = []
+        rows = []  # in STORED_EVENT_COLUMNS order
+        for event_id, (index, event, stored, event_fingerprint) in candidates.items():
+            if event_id in known:
+                if known[event_id] == event_fingerprint:
+                    result.duplicate += 1
+                else:
+                    result.refused.append(Refusal(index, event_id, CONFLICT_REASON))
+                continue
+            rows.append(
+                (
+                    stored.event_id,
+                    stored.type,
+                    stored.occurred_at,
+                    event_fingerprint,
+                    stored.data,
+                    event.data.order_id if isinstance(event, OrderEvent) else None,
+                    received_at,
+                )
+            )
+            new_events.append(event)
+        inserted = event_repository.insert_new(db, rows)
+        result.duplicate += len(new_events) - len(inserted)
+        new_events = [event for event in new_events if event.event_id in inserted]
+        result.accepted = len(new_events)
+        result.refused.sort(key=lambda refusal: refusal.index)
+
+        self._apply(db, new_events, result)
+        if reevaluate and result.touched_sellers:
+            from goodstanding.events.tasks import reevaluate_sellers
+
+            enqueue(db, reevaluate_sellers, sorted(result.touched_sellers), utcnow().date())
+        return result
+
+    def _apply(self, db: Session, events: Iterable[Event], result: IntakeResult) -> None:
+        order_events: list[OrderEvent] = []
+        sellers: set[str] = set()
+        for event in events:
+            if isinstance(event, OrderEvent):
+                order_events.append(event)
+                if isinstance(event, OrderPlaced):
+                    sellers.add(event.data.seller_id)
+                continue
+            for hook in hooks_for(event.type):
+                hook(db, event)
+        metrics_repository.register_sellers(db, sellers)
+        result.touched_sellers = apply_order_events(db, order_events)
+
+
+event_service = EventService()

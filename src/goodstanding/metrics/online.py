@@ -1,0 +1,202 @@
+"""The online engine: each order event moves its order's state and its seller's per-day counters
+in the intake's transaction; a seller's metrics are read back by summing counters.
+
+Writing: ``apply_order_events`` loads the states of the batch's orders in one query, folds the new
+events in (``order_state.apply_event``), adds up ``counter_changes(before, after)`` per counter key
+over the whole batch and writes each key once. A late or reordered event therefore moves the
+counters exactly as if the events had come in order.
+
+Reading as of a day D: counters hold what is known *now*, keyed by each order's basis day. An order
+whose events continue after the end of D (a cancellation on D+1 of an order placed on D-3) counts
+differently as of D, so the orders with an event after D are corrected: their state as of D is
+refolded from their stored events and ``counter_changes(now, as of D)`` is applied to the sums.
+For today that is usually no order at all, and for yesterday only the orders touched today, so
+any past day is answered exactly and cheaply.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from goodstanding.events.repository import event_repository
+from goodstanding.events.schemas import OrderEvent, format_stored_time, parse_event, raw_from_stored
+from goodstanding.metrics.definitions import MetricDefinition, MetricsConfig
+from goodstanding.metrics.order_state import (
+    CounterKey,
+    OrderState,
+    apply_event,
+    counter_changes,
+    reduce_orders,
+)
+from goodstanding.metrics.reference import end_of_day
+from goodstanding.metrics.repository import metrics_repository
+from goodstanding.metrics.results import MetricRow
+from goodstanding.metrics.state_codec import decode_state, encode_state
+from goodstanding.metrics.status import classify
+
+
+def apply_order_events(db: Session, events: Sequence[OrderEvent]) -> set[str]:
+    """Fold newly stored order events into their orders and counters; returns the sellers whose
+    counters changed. Each event must be applied once (intake stores it first)."""
+    by_order: dict[str, list[OrderEvent]] = defaultdict(list)
+    for event in events:
+        by_order[event.data.order_id].append(event)
+    metrics_repository.lock_orders(db, by_order.keys())
+    stored = metrics_repository.orders(db, by_order.keys())
+    changes: dict[CounterKey, list[int]] = {}
+    records: list[tuple[object, ...]] = []
+    for order_id, order_events in by_order.items():
+        record = stored.get(order_id)
+        before = None if record is None else decode_state(order_id, record.state)
+        after = before or OrderState(order_id)
+        for event in order_events:
+            after = apply_event(after, event)
+        last_event_at = max(event.occurred_at for event in order_events)
+        if record is not None:
+            if after == before and last_event_at <= record.last_event_at:
+                continue
+            last_event_at = max(last_event_at, record.last_event_at)
+        for key, (numerator, denominator) in counter_changes(before, after).items():
+            total = changes.setdefault(key, [0, 0])
+            total[0] += numerator
+            total[1] += denominator
+        placed = after.placed
+        records.append(
+            (
+                order_id,
+                None if placed is None else placed[1].seller_id,
+                None if placed is None else placed[0][0],
+                last_event_at,
+                encode_state(after),
+            )
+        )
+    metrics_repository.save_orders(db, records)
+    metrics_repository.add_to_counters(db, changes)
+    return {key.seller_id for key, delta in changes.items() if delta != [0, 0]}
+
+
+def _covers(
+    metric: MetricDefinition, window: tuple[date, date], measure: str, channel: str, day: date
+) -> bool:
+    """Whether the counter of (measure, channel, day) counts for ``metric`` over ``window``
+    (measure and channel as stored text or as their enums, which equal it)."""
+    first, last = window
+    return (
+        measure == metric.measure
+        and (metric.channel is None or channel == metric.channel)
+        and first <= day <= last
+    )
+
+
+def _correct_for_later_events(
+    db: Session,
+    sums: dict[str, list[tuple[int, int]]],
+    as_of: date,
+    config: MetricsConfig,
+    seller_ids: Collection[str] | None,
+) -> None:
+    """Take out of ``sums`` what events after the end of ``as_of`` added (see the module doc)."""
+    end = end_of_day(as_of)
+    changed = metrics_repository.orders_changed_since(db, end, seller_ids)
+    if not changed:
+        return
+    stored_events = event_repository.order_events(
+        db, [order_id for order_id, _ in changed], before=format_stored_time(end)
+    )
+    for order_id, state in changed:
+        events = [
+            parse_event(raw_from_stored(stored)) for stored in stored_events.get(order_id, [])
+        ]
+        past = reduce_orders(event for event in events if isinstance(event, OrderEvent)).get(
+            order_id
+        ) or OrderState(order_id)
+        for key, (numerator, denominator) in counter_changes(
+            decode_state(order_id, state), past
+        ).items():
+            seller_sums = sums.setdefault(key.seller_id, [(0, 0)] * len(config.metrics))
+            for index, metric in enumerate(config.metrics):
+                if _covers(metric, metric.window(as_of), key.measure, key.channel, key.day):
+                    old_numerator, old_counted = seller_sums[index]
+                    seller_sums[index] = (old_numerator + numerator, old_counted + denominator)
+
+
+def _sum_counters(
+    db: Session, seller_ids: Collection[str], as_of: date, config: MetricsConfig
+) -> dict[str, list[tuple[int, int]]]:
+    """``window_sums`` for a few sellers: their few dozen counter rows each, read with one range
+    query and added up here, which is cheaper than the database's grouped sums per seller."""
+    windows = [metric.window(as_of) for metric in config.metrics]
+    rows = metrics_repository.seller_counters(
+        db,
+        seller_ids,
+        min(first for first, _ in windows),
+        max(last for _, last in windows),
+    )
+    sums: dict[str, list[tuple[int, int]]] = {}
+    for seller_id, measure, channel, day, numerator, denominator in rows:
+        seller_sums = sums.setdefault(seller_id, [(0, 0)] * len(config.metrics))
+        for index, (metric, window) in enumerate(zip(config.metrics, windows, strict=True)):
+            if _covers(metric, window, measure, channel, day):
+                old_numerator, old_counted = seller_sums[index]
+                seller_sums[index] = (old_numerator + numerator, old_counted + denominator)
+    return sums
+
+
+def metric_rows(
+    db: Session, as_of: date, config: MetricsConfig, seller_ids: Collection[str] | None = None
+) -> list[MetricRow]:
+    """Every metric of the given sellers (None: of every seller with an order placed by the end
+    of ``as_of``) as of ``as_of``, ordered by seller then the configuration's order of metrics."""
+    if seller_ids is None:
+        sums = metrics_repository.window_sums(db, config, as_of)
+    else:
+        sums = _sum_counters(db, seller_ids, as_of, config)
+    _correct_for_later_events(db, sums, as_of, config, seller_ids)
+    if seller_ids is None:
+        seller_ids = metrics_repository.sellers_with_orders(db, end_of_day(as_of))
+    return _rows(sums, seller_ids, as_of, config)
+
+
+def seller_metric_rows(
+    db: Session, seller_id: str, as_of: date, config: MetricsConfig
+) -> tuple[list[MetricRow], bool]:
+    """``metric_rows`` of one seller, and whether the seller has a counter in the windows (one
+    that has is known; one that has none may be unknown, which the caller finds out)."""
+    sums = _sum_counters(db, [seller_id], as_of, config)
+    counted = seller_id in sums
+    _correct_for_later_events(db, sums, as_of, config, [seller_id])
+    return _rows(sums, [seller_id], as_of, config), counted
+
+
+def _rows(
+    sums: dict[str, list[tuple[int, int]]],
+    seller_ids: Collection[str],
+    as_of: date,
+    config: MetricsConfig,
+) -> list[MetricRow]:
+    windows = [metric.window(as_of) for metric in config.metrics]
+    empty = [(0, 0)] * len(config.metrics)
+    rows = []
+    for seller_id in sorted(seller_ids):
+        seller_sums = sums.get(seller_id, empty)
+        for metric, (first, last), (numerator, counted) in zip(
+            config.metrics, windows, seller_sums, strict=True
+        ):
+            denominator = metric.denominator_of(counted)
+            rows.append(
+                MetricRow(
+                    seller_id=seller_id,
+                    metric=metric.name,
+                    numerator=numerator,
+                    denominator=denominator,
+                    target=metric.target,
+                    status=classify(numerator, denominator, metric),
+                    window_start=first,
+                    window_end=last,
+                )
+            )
+    return rows

@@ -1,0 +1,334 @@
+"""All SQL of the online metrics engine: order records, per-day counters, snapshots.
+
+Writes are bulk: one ``INSERT ... ON CONFLICT DO UPDATE`` per batch of keys, never a
+read-modify-write per row. Intake's writes go through ``BulkUpsert``, SQL text built once from the
+table's metadata and handed straight to the driver's ``executemany`` (SQLite and PostgreSQL spell
+``ON CONFLICT`` the same way): SQLAlchemy's per-row parameter handling of an ORM or Core
+``executemany`` was about a third of intake's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Dialect, Table, and_, case, func, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from goodstanding.metrics.definitions import MetricsConfig
+from goodstanding.metrics.order_state import CounterKey
+from goodstanding.models.metric_counter import MetricCounter
+from goodstanding.models.metric_snapshot import MetricSnapshot
+from goodstanding.models.order_record import OrderRecord
+from goodstanding.models.seller import Seller
+
+# Keeps every IN list and multi-row statement well under SQLite's and PostgreSQL's bind limits.
+CHUNK = 5000
+
+_counters: Table = MetricCounter.__table__  # type: ignore[assignment]
+_orders: Table = OrderRecord.__table__  # type: ignore[assignment]
+_snapshots: Table = MetricSnapshot.__table__  # type: ignore[assignment]
+_sellers: Table = Seller.__table__  # type: ignore[assignment]
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def dialect_insert(db: Session, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that knows ``ON CONFLICT`` in the session's dialect."""
+    if db.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+@dataclass(frozen=True, slots=True)
+class _PreparedUpsert:
+    insert: str
+    """``INSERT INTO table (columns) VALUES``"""
+    row: str
+    """One row's placeholders: ``(?, ?, ?)``"""
+    on_conflict: str
+    processors: list[tuple[int, Callable[[Any], Any]]]
+    """(position, bind processor) of the columns that have one."""
+
+    def processed(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        if not self.processors:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for position, process in self.processors:
+                values[position] = process(values[position])
+            converted.append(tuple(values))
+        return converted
+
+
+@dataclass
+class BulkUpsert:
+    """``INSERT INTO table (columns) VALUES ... ON CONFLICT (key) DO UPDATE SET ...`` (or
+    ``DO NOTHING`` when ``update`` is empty), as SQL text handed straight to the driver.
+
+    ``update`` maps a column to its new value in SQL, e.g. ``"excluded.state"`` or
+    ``"metric_counters.numerator + excluded.numerator"``. Rows are tuples in ``columns`` order; each
+    value passes its column type's bind processor (SQLite keeps times as text in SQLAlchemy's own
+    format, so rows written here read back like any other). The models' Python-side defaults are
+    not applied: give every column that has one."""
+
+    table: Table
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    update: Mapping[str, str] = field(default_factory=dict)
+    _prepared: dict[str, _PreparedUpsert] = field(default_factory=dict, init=False, repr=False)
+
+    def _prepare(self, dialect: Dialect) -> _PreparedUpsert:
+        if dialect.name not in self._prepared:
+            placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+            assignments = ", ".join(f"{name} = {value}" for name, value in self.update.items())
+            action = f"DO UPDATE SET {assignments}" if self.update else "DO NOTHING"
+            self._prepared[dialect.name] = _PreparedUpsert(
+                insert=f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES",
+                row=f"({', '.join([placeholder] * len(self.columns))})",
+                on_conflict=f"ON CONFLICT ({', '.join(self.key)}) {action}",
+                processors=[
+                    (position, process)
+                    for position, name in enumerate(self.columns)
+                    if (process := self.table.c[name].type._cached_bind_processor(dialect))
+                ],
+            )
+        return self._prepared[dialect.name]
+
+    def execute(self, db: Session, rows: Sequence[Sequence[Any]]) -> None:
+        """Write ``rows`` with one ``executemany``."""
+        if not rows:
+            return
+        connection = db.connection()
+        prepared = self._prepare(connection.dialect)
+        connection.exec_driver_sql(
+            f"{prepared.insert} {prepared.row} {prepared.on_conflict}",
+            list(prepared.processed(rows)),
+        )
+
+    def insert_returning(
+        self, db: Session, rows: Sequence[Sequence[Any]], returning: str, chunk: int = 1000
+    ) -> list[Any]:
+        """Write ``rows`` as multi-row statements of up to ``chunk`` rows; returns the
+        ``returning`` column of every row actually written (``DO NOTHING`` skips the others)."""
+        connection = db.connection()
+        prepared = self._prepare(connection.dialect)
+        written: list[Any] = []
+        for part in chunks(prepared.processed(rows), chunk):
+            statement = (
+                f"{prepared.insert} {', '.join([prepared.row] * len(part))} "
+                f"{prepared.on_conflict} RETURNING {returning}"
+            )
+            flat = tuple(value for row in part for value in row)
+            written += connection.exec_driver_sql(statement, flat).scalars()
+        return written
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrder:
+    order_id: str
+    last_event_at: datetime
+    state: str
+
+
+ORDER_RECORD_COLUMNS = ("order_id", "seller_id", "placed_at", "last_event_at", "state")
+_save_orders = BulkUpsert(
+    _orders,
+    ORDER_RECORD_COLUMNS,
+    key=("order_id",),
+    update={name: f"excluded.{name}" for name in ORDER_RECORD_COLUMNS[1:]},
+)
+_add_to_counters = BulkUpsert(
+    _counters,
+    ("seller_id", "measure", "channel", "day", "numerator", "denominator"),
+    key=("seller_id", "measure", "channel", "day"),
+    update={
+        name: f"{_counters.name}.{name} + excluded.{name}" for name in ("numerator", "denominator")
+    },
+)
+
+
+class MetricsRepository:
+    # --- order records ---------------------------------------------------------------------------
+
+    def lock_orders(self, db: Session, order_ids: Collection[str]) -> None:
+        """Serialise concurrent batches that touch the same orders (PostgreSQL; SQLite already
+        serialises writers). Transaction-scoped advisory locks, taken in one sorted pass so two
+        batches never wait on each other in a cycle; they also cover orders with no row yet."""
+        if db.get_bind().dialect.name != "postgresql" or not order_ids:
+            return
+        db.execute(
+            text(
+                "SELECT count(pg_advisory_xact_lock(lock_key)) FROM ("
+                "SELECT DISTINCT hashtextextended(order_id, 0) AS lock_key "
+                "FROM unnest(CAST(:order_ids AS text[])) AS order_id ORDER BY lock_key) AS keys"
+            ),
+            {"order_ids": sorted(order_ids)},
+        )
+
+    def orders(self, db: Session, order_ids: Collection[str]) -> dict[str, StoredOrder]:
+        found: dict[str, StoredOrder] = {}
+        for part in chunks(sorted(order_ids)):
+            rows = db.execute(
+                select(_orders.c.order_id, _orders.c.last_event_at, _orders.c.state).where(
+                    _orders.c.order_id.in_(part)
+                )
+            )
+            for order_id, last_event_at, state in rows:
+                found[order_id] = StoredOrder(order_id, last_event_at, state)
+        return found
+
+    def save_orders(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert or replace order records, given as tuples in ``ORDER_RECORD_COLUMNS`` order."""
+        _save_orders.execute(db, rows)
+
+    def orders_changed_since(
+        self, db: Session, moment: datetime, seller_ids: Collection[str] | None
+    ) -> list[tuple[str, str]]:
+        """(order_id, state) of placed orders with an event at or after ``moment``, of the given
+        sellers (None: of every seller)."""
+        query = select(_orders.c.order_id, _orders.c.state).where(
+            _orders.c.seller_id.is_not(None), _orders.c.last_event_at >= moment
+        )
+        if seller_ids is None:
+            return [(order_id, state) for order_id, state in db.execute(query)]
+        found: list[tuple[str, str]] = []
+        for part in chunks(sorted(seller_ids)):
+            rows = db.execute(query.where(_orders.c.seller_id.in_(part)))
+            found += [(order_id, state) for order_id, state in rows]
+        return found
+
+    def sellers_with_orders(self, db: Session, placed_before: datetime) -> list[str]:
+        """Every seller with at least one order placed before ``placed_before``, sorted."""
+        rows = db.execute(
+            select(_orders.c.seller_id)
+            .where(_orders.c.placed_at < placed_before)
+            .distinct()
+            .order_by(_orders.c.seller_id)
+        )
+        return [seller_id for (seller_id,) in rows]
+
+    def is_known_seller(self, db: Session, seller_id: str) -> bool:
+        """A seller of the marketplace: registered, or the seller of at least one order."""
+        registered = select(_sellers.c.id).where(_sellers.c.id == seller_id)
+        has_orders = select(_orders.c.order_id).where(_orders.c.seller_id == seller_id)
+        return bool(db.scalar(select(or_(registered.exists(), has_orders.exists()))))
+
+    def register_sellers(self, db: Session, seller_ids: Collection[str]) -> None:
+        """Give every seller seen in an order a ``sellers`` row (left alone when it exists), so
+        the policy engine can judge sellers known only from events. (A few rows per batch, so the
+        model's Python-side column defaults are worth SQLAlchemy's insert.)"""
+        for part in chunks(sorted(seller_ids)):
+            db.execute(
+                dialect_insert(db, _sellers).on_conflict_do_nothing(index_elements=[_sellers.c.id]),
+                [{"id": seller_id} for seller_id in part],
+            )
+
+    # --- counters --------------------------------------------------------------------------------
+
+    def add_to_counters(self, db: Session, changes: Mapping[CounterKey, Sequence[int]]) -> None:
+        """Add each (numerator, denominator) delta to its counter, creating missing counters."""
+        _add_to_counters.execute(
+            db,
+            [
+                (key.seller_id, key.measure.value, key.channel.value, key.day, *delta)
+                for key, delta in changes.items()
+                if delta[0] or delta[1]
+            ],
+        )
+
+    def window_sums(
+        self, db: Session, config: MetricsConfig, as_of: date
+    ) -> dict[str, list[tuple[int, int]]]:
+        """Per seller, the summed (numerator, counted orders) of each configured metric over its
+        window as of ``as_of`` (in the configuration's order), added up by the database from every
+        seller's counters. Sellers with no counter in any window are left out."""
+        c = _counters.c
+        windows = [metric.window(as_of) for metric in config.metrics]
+        sums = []
+        for metric, (first, last) in zip(config.metrics, windows, strict=True):
+            conditions = [c.measure == metric.measure.value, c.day >= first, c.day <= last]
+            if metric.channel is not None:
+                conditions.append(c.channel == metric.channel.value)
+            counted = and_(*conditions)
+            sums.append(func.sum(case((counted, c.numerator), else_=0)))
+            sums.append(func.sum(case((counted, c.denominator), else_=0)))
+        query = (
+            select(c.seller_id, *sums)
+            .where(
+                c.day >= min(first for first, _ in windows),
+                c.day <= max(last for _, last in windows),
+            )
+            .group_by(c.seller_id)
+        )
+        found: dict[str, list[tuple[int, int]]] = {}
+        for row in db.execute(query):
+            values = [int(value or 0) for value in row[1:]]
+            found[row[0]] = list(zip(values[::2], values[1::2], strict=True))
+        return found
+
+    def seller_counters(
+        self, db: Session, seller_ids: Collection[str], first: date, last: date
+    ) -> list[tuple[str, str, str, date, int, int]]:
+        """(seller_id, measure, channel, day, numerator, denominator) of the given sellers'
+        counters from ``first`` to ``last``: a range of the primary key per seller, a few dozen
+        rows each, for the online read of one seller's metrics."""
+        c = _counters.c
+        query = select(c.seller_id, c.measure, c.channel, c.day, c.numerator, c.denominator).where(
+            c.day >= first, c.day <= last
+        )
+        found: list[tuple[str, str, str, date, int, int]] = []
+        for part in chunks(sorted(seller_ids)):
+            found += db.execute(query.where(c.seller_id.in_(part))).tuples()
+        return found
+
+    # --- snapshots -------------------------------------------------------------------------------
+
+    def save_snapshots(self, db: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert or replace snapshot rows (one per seller, metric and day)."""
+        for part in chunks(rows, 2000):
+            statement = dialect_insert(db, _snapshots)
+            db.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[_snapshots.c.seller_id, _snapshots.c.metric, _snapshots.c.day],
+                    set_={
+                        name: statement.excluded[name]
+                        for name in (
+                            "numerator",
+                            "denominator",
+                            "target",
+                            "status",
+                            "window_start",
+                            "window_end",
+                            "taken_at",
+                        )
+                    },
+                ),
+                list(part),
+            )
+
+    def snapshots(
+        self, db: Session, seller_id: str, metric: str, first: date, last: date
+    ) -> list[MetricSnapshot]:
+        return list(
+            db.scalars(
+                select(MetricSnapshot)
+                .where(
+                    MetricSnapshot.seller_id == seller_id,
+                    MetricSnapshot.metric == metric,
+                    MetricSnapshot.day >= first,
+                    MetricSnapshot.day <= last,
+                )
+                .order_by(MetricSnapshot.day)
+            )
+        )
+
+
+metrics_repository = MetricsRepository()

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from goodstanding.kit.db import Base
+
+
+class MetricCounter(Base):
+    """One seller's per-day counter of one measure and channel (``order_state.CounterKey``).
+
+    ``day`` is the order's basis day for the measure (placed, shipped, expected delivery, feedback),
+    so a metric over a window is the sum of its rows over the window's days. Intake adds
+    ``counter_changes`` deltas with one upsert per key; the key is the primary key.
+    """
+
+    __tablename__ = "metric_counters"
+
+    seller_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    numerator: Mapped[int] = mapped_column(BigInteger, default=0)
+    denominator: Mapped[int] = mapped_column(BigInteger, default=0)

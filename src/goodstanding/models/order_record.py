@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from goodstanding.kit.db import Base
+
+
+class OrderRecord(Base):
+    """One order's state as folded from its events so far (``metrics.order_state.OrderState``,
+    serialised by ``metrics.state_codec``), kept so that a late event recomputes the order exactly.
+
+    An order whose ``order.placed`` has not arrived yet has a partial state and no seller;
+    ``placed_at`` and ``seller_id`` fill in when it arrives. ``last_event_at`` is the latest
+    occurred_at among its events: an order with events after a day D is one whose counters must be
+    corrected to answer "as of D".
+    """
+
+    __tablename__ = "order_records"
+    __table_args__ = (Index("ix_order_records_seller_last_event", "seller_id", "last_event_at"),)
+
+    order_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seller_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    placed_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_event_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,30 @@
+"""The shared sentence-embedding loader (real model, loaded from the installed package)."""
+
+import numpy as np
+import pytest
+
+from goodstanding.detectors.embeddings import EMBEDDING_DIMENSION, embed
+
+
+@pytest.mark.slow
+class TestEmbed:
+    def test_unit_length_float32_rows_in_input_order(self) -> None:
+        texts = ["Glass water bottle 1 litre", "Stainless steel kitchen knife", "Botella de agua"]
+        vectors = embed(texts)
+        assert vectors.shape == (3, EMBEDDING_DIMENSION)
+        assert vectors.dtype == np.float32
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        assert np.allclose(embed(texts[1:2])[0], vectors[1], atol=1e-5)
+
+    def test_similar_texts_are_closer_than_unrelated_ones(self) -> None:
+        bottle, flask, tyre = embed(
+            ["Water bottle for the gym", "Drinking flask for sports", "Scooter tyre 90/100-10"]
+        )
+        assert float(bottle @ flask) > float(bottle @ tyre)
+
+    def test_empty_input_gives_an_empty_matrix(self) -> None:
+        assert embed([]).shape == (0, EMBEDDING_DIMENSION)
+
+    def test_a_single_string_is_refused(self) -> None:
+        with pytest.raises(TypeError, match="sequence of texts"):
+            embed("one text")

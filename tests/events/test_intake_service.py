@@ -1,0 +1,204 @@
+"""Event intake: validation, exactly-once effects, order state and counters, hooks, jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from goodstanding.events import hooks, tasks
+from goodstanding.events.readers import Unreadable
+from goodstanding.events.schemas import Event
+from goodstanding.events.service import CONFLICT_REASON, IntakeResult, event_service
+from goodstanding.kit.db import Database
+from goodstanding.metrics.definitions import Measure
+from goodstanding.models.metric_counter import MetricCounter
+from goodstanding.models.order_record import OrderRecord
+from goodstanding.models.seller import Seller
+from goodstanding.models.stored_event import StoredEventRow
+from tests.events.factories import placed, raw
+
+
+def ingest(database: Database, raws: list[Any], **options: Any) -> IntakeResult:
+    with database.transaction() as db:
+        return event_service.ingest(db, raws, **options)
+
+
+def counters(database: Database) -> dict[tuple[str, str, date], tuple[int, int]]:
+    with database.transaction() as db:
+        return {
+            (row.seller_id, row.measure, row.day): (row.numerator, row.denominator)
+            for row in db.scalars(select(MetricCounter))
+            if (row.numerator, row.denominator) != (0, 0)
+        }
+
+
+SHIPPED = raw(
+    "e-ship", "order.shipped", "2024-06-02T09:00:00Z", order_id="o1", carrier="ups",
+    tracking_number="1Z",
+)  # fmt: skip
+
+
+class TestValidation:
+    def test_invalid_events_are_refused_by_index_and_the_rest_kept(
+        self, database: Database
+    ) -> None:
+        batch = [
+            placed("e1", "o1"),
+            raw("e2", "feedback.left", "2024-06-02T09:00:00Z", order_id="o1", stars=9, comment=""),
+            "not an object",
+            Unreadable(4, "line 4: invalid JSON: Expecting value"),
+            raw("e3", "order.delivered", "2024-06-05T09:00:00Z", order_id="o1"),
+        ]
+
+        result = ingest(database, batch)
+
+        assert result.accepted == 2
+        assert [(r.index, r.event_id) for r in result.refused] == [
+            (1, "e2"),
+            (2, None),
+            (3, None),
+        ]
+        assert "data.stars" in result.refused[0].reason
+        assert result.refused[2].reason == "line 4: invalid JSON: Expecting value"
+        with database.transaction() as db:
+            assert set(db.scalars(select(StoredEventRow.event_id))) == {"e1", "e3"}
+
+
+class TestExactlyOnce:
+    def test_a_retried_batch_is_all_duplicates_and_changes_nothing(
+        self, database: Database
+    ) -> None:
+        batch = [placed("e1", "o1"), SHIPPED]
+        first = ingest(database, batch)
+        after_first = counters(database)
+
+        retry = ingest(database, batch)
+
+        assert (first.accepted, first.duplicate) == (2, 0)
+        assert (retry.accepted, retry.duplicate, retry.refused) == (0, 2, [])
+        assert counters(database) == after_first
+        assert after_first[("s1", Measure.LATE_SHIPMENT.value, date(2024, 6, 2))] == (0, 1)
+
+    def test_same_time_in_another_offset_is_a_duplicate(self, database: Database) -> None:
+        ingest(database, [SHIPPED])
+        moved = {**SHIPPED, "occurred_at": "2024-06-02T11:00:00+02:00"}
+
+        assert ingest(database, [moved]).duplicate == 1
+
+    def test_same_id_with_other_content_is_refused_as_a_conflict(self, database: Database) -> None:
+        ingest(database, [SHIPPED])
+        changed = {**SHIPPED, "data": {**SHIPPED["data"], "tracking_number": None}}
+
+        result = ingest(database, [placed("e1", "o1"), changed])
+
+        assert result.accepted == 1
+        assert [(r.index, r.event_id, r.reason) for r in result.refused] == [
+            (1, "e-ship", CONFLICT_REASON)
+        ]
+
+    def test_repeats_within_one_batch(self, database: Database) -> None:
+        changed = {**SHIPPED, "data": {**SHIPPED["data"], "carrier": "dhl"}}
+
+        result = ingest(database, [SHIPPED, placed("e1", "o1"), SHIPPED, changed])
+
+        assert (result.accepted, result.duplicate) == (2, 1)
+        assert [(r.index, r.reason) for r in result.refused] == [(3, CONFLICT_REASON)]
+
+
+class TestOrderState:
+    def test_events_before_the_order_count_once_it_is_placed(self, database: Database) -> None:
+        ingest(database, [SHIPPED])
+        assert counters(database) == {}
+        with database.transaction() as db:
+            record = db.get(OrderRecord, "o1")
+            assert record is not None and record.seller_id is None
+
+        ingest(database, [placed("e1", "o1", ship_by="2024-06-01T12:00:00Z")])
+
+        # shipped on June 2 after a June 1 deadline: one late shipment, counted by ship day
+        assert counters(database)[("s1", Measure.LATE_SHIPMENT.value, date(2024, 6, 2))] == (1, 1)
+        with database.transaction() as db:
+            record = db.get(OrderRecord, "o1")
+            assert record is not None and record.seller_id == "s1"
+
+    def test_a_claim_later_denied_leaves_the_defect_count(self, database: Database) -> None:
+        key = ("s1", Measure.ORDER_DEFECT.value, date(2024, 6, 1))
+        opened = raw("c1", "claim.opened", "2024-06-04T00:00:00Z", order_id="o1", claim_id="k")
+        ingest(database, [placed("e1", "o1"), opened])
+        assert counters(database)[key] == (1, 1)
+
+        denied = raw(
+            "c2", "claim.decided", "2024-06-09T00:00:00Z", order_id="o1", claim_id="k",
+            outcome="denied",
+        )  # fmt: skip
+        ingest(database, [denied])
+
+        assert counters(database)[key] == (0, 1)
+
+    def test_sellers_of_orders_get_a_seller_row(self, database: Database) -> None:
+        with database.transaction() as db:
+            db.add(Seller(id="s1", display_name="Known"))
+        ingest(database, [placed("e1", "o1"), placed("e2", "o2", seller_id="s2")])
+
+        with database.transaction() as db:
+            names = {s.id: s.display_name for s in db.scalars(select(Seller))}
+        assert names == {"s1": "Known", "s2": ""}
+
+
+@pytest.fixture
+def seen_listings() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def hook(db: Session, event: Event) -> None:
+        seen.append(event.event_id)
+
+    hooks.register("listing.created", hook)
+    yield seen
+    hooks.unregister("listing.created", hook)
+
+
+class TestHooksAndJobs:
+    def test_other_events_are_stored_and_handed_to_their_hooks(
+        self, database: Database, seen_listings: list[str]
+    ) -> None:
+        listing = raw(
+            "l1", "listing.created", "2024-06-01T00:00:00Z", listing_id="L", seller_id="s1",
+            title="Lamp", description="", category="home", brand="",
+        )  # fmt: skip
+
+        ingest(database, [listing, listing])
+
+        assert seen_listings == ["l1"]
+
+    def test_one_job_reevaluates_the_sellers_whose_metrics_moved(
+        self, database: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        evaluated: list[str] = []
+        monkeypatch.setattr(
+            tasks, "reevaluate_seller", lambda db, seller_id, as_of: evaluated.append(seller_id)
+        )
+        ingest(database, [placed("e1", "o1", seller_id="s2"), placed("e2", "o2")])
+        assert evaluated == ["s1", "s2"]
+
+        ingest(database, [placed("e1", "o1", seller_id="s2")])  # a duplicate moves nothing
+        assert evaluated == ["s1", "s2"]
+
+    def test_a_failed_batch_schedules_nothing(
+        self, database: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        evaluated: list[str] = []
+        monkeypatch.setattr(
+            tasks, "reevaluate_seller", lambda db, seller_id, as_of: evaluated.append(seller_id)
+        )
+        with pytest.raises(RuntimeError), database.transaction() as db:
+            event_service.ingest(db, [placed("e1", "o1")])
+            raise RuntimeError("the request failed after intake")
+
+        assert evaluated == []
+        with database.transaction() as db:
+            assert db.scalars(select(StoredEventRow)).all() == []

@@ -1,0 +1,3 @@
+"""Reviewers decide identity recoveries in the console: its signed-in clients serve here too."""
+
+from tests.console.conftest import login  # noqa: F401
