@@ -13,7 +13,7 @@ def test_secrets_never_reach_the_log(capsys: pytest.CaptureFixture[str]) -> None
     structlog.get_logger("t").info(
         "signed_in", account_id="a1", password="hunter2", reset_code="123456", api_token="t0k"
     )
-    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["account_id"] == "a1"
     assert line["password"] == REDACTED
     assert line["reset_code"] == REDACTED

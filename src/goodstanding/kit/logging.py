@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -29,6 +30,11 @@ def redact_secrets(
     return event_dict
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    # Looked up on every use, so a replaced sys.stderr (tests, daemons) is honoured.
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(*, json_format: bool, level: str) -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -47,7 +53,8 @@ def configure_logging(*, json_format: bool, level: str) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(),
+        # stderr: standard output belongs to the CLI's results (CSV, JSON) and must stay clean.
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level.upper(), format="%(name)s %(levelname)s %(message)s")
