@@ -202,3 +202,35 @@ class TestHooksAndJobs:
         assert evaluated == []
         with database.transaction() as db:
             assert db.scalars(select(StoredEventRow)).all() == []
+
+
+class TestHooksAfterCommit:
+    def test_hooks_run_after_commit_and_one_failure_spares_the_rest(
+        self, database: Database
+    ) -> None:
+        seen: list[str] = []
+
+        def flaky(db: object, event: Event) -> None:
+            if event.event_id == "bad":
+                raise RuntimeError("detector broke")
+            seen.append(event.event_id)
+
+        hooks.register("payout_account.set", flaky)
+        try:
+            payout = [
+                raw(
+                    event_id,
+                    "payout_account.set",
+                    "2024-06-01T10:00:00Z",
+                    account_id="a1",
+                    bank_account_hash="h" * 64,
+                )
+                for event_id in ("bad", "good")
+            ]
+            with database.transaction() as db:
+                result = event_service.ingest(db, payout)
+                assert seen == []  # nothing screened inside the intake's transaction
+            assert result.accepted == 2
+            assert seen == ["good"]
+        finally:
+            hooks.unregister("payout_account.set", flaky)

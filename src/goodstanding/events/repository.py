@@ -33,6 +33,19 @@ class EventRepository:
             found.update((event_id, fingerprint) for event_id, fingerprint in rows)
         return found
 
+    def by_ids(self, db: Session, event_ids: Sequence[str]) -> list[StoredEvent]:
+        """The stored events with these ids, in the order of ``event_ids``."""
+        rows = db.execute(
+            select(
+                StoredEventRow.event_id,
+                StoredEventRow.type,
+                StoredEventRow.occurred_at,
+                StoredEventRow.data,
+            ).where(StoredEventRow.event_id.in_(event_ids))
+        ).tuples()
+        found = {row[0]: StoredEvent(*row) for row in rows}
+        return [found[event_id] for event_id in event_ids if event_id in found]
+
     def insert_new(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> set[str]:
         """Store the events whose id is not stored yet (rows in ``STORED_EVENT_COLUMNS`` order);
         returns the ids actually inserted.

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import structlog
 from sqlalchemy.orm import Session
 
 from goodstanding.events.hooks import hooks_for
@@ -35,13 +36,17 @@ from goodstanding.events.schemas import (
     OrderPlaced,
     StoredEvent,
     parse_event,
+    raw_from_stored,
     stored_fingerprint,
     to_stored,
 )
 from goodstanding.kit.clock import utcnow
+from goodstanding.kit.db import Database
 from goodstanding.kit.jobs import enqueue
 from goodstanding.metrics.online import apply_order_events
 from goodstanding.metrics.repository import metrics_repository
+
+log = structlog.get_logger(__name__)
 
 MAX_BATCH = 10_000
 CONFLICT_REASON = "event_id: already received with different content (conflict)"
@@ -141,26 +146,49 @@ class EventService:
         result.accepted = len(new_events)
         result.refused.sort(key=lambda refusal: refusal.index)
 
-        self._apply(db, new_events, result)
-        if reevaluate and result.touched_sellers:
-            from goodstanding.events.tasks import reevaluate_sellers
+        hooked = self._apply(db, new_events, result)
+        from goodstanding.events.tasks import reevaluate_sellers, run_event_hooks
 
+        if hooked:
+            enqueue(db, run_event_hooks, hooked)
+        if reevaluate and result.touched_sellers:
             enqueue(db, reevaluate_sellers, sorted(result.touched_sellers), utcnow().date())
         return result
 
-    def _apply(self, db: Session, events: Iterable[Event], result: IntakeResult) -> None:
+    def _apply(self, db: Session, events: Iterable[Event], result: IntakeResult) -> list[str]:
+        """Feed order events to the metrics; return the ids of events that other domains'
+        hooks (the detectors) handle after commit, so screening never slows intake down."""
         order_events: list[OrderEvent] = []
         sellers: set[str] = set()
+        hooked: list[str] = []
         for event in events:
             if isinstance(event, OrderEvent):
                 order_events.append(event)
                 if isinstance(event, OrderPlaced):
                     sellers.add(event.data.seller_id)
-                continue
-            for hook in hooks_for(event.type):
-                hook(db, event)
+            elif hooks_for(event.type):
+                hooked.append(event.event_id)
         metrics_repository.register_sellers(db, sellers)
         result.touched_sellers = apply_order_events(db, order_events)
+        return hooked
+
+    def run_hooks(self, database: Database, event_ids: Sequence[str]) -> int:
+        """Hand stored events to their hooks, one transaction per event so one failing event
+        neither holds back nor repeats the others. Returns how many events failed."""
+        with database.transaction() as db:
+            events = [
+                parse_event(raw_from_stored(s)) for s in event_repository.by_ids(db, event_ids)
+            ]
+        failures = 0
+        for event in events:
+            try:
+                with database.transaction() as db:
+                    for hook in hooks_for(event.type):
+                        hook(db, event)
+            except Exception:  # one event's failure must not stop the rest of the batch
+                failures += 1
+                log.exception("event_hook_failed", event_id=event.event_id, type=event.type)
+        return failures
 
 
 event_service = EventService()

@@ -14,6 +14,14 @@ log = structlog.get_logger(__name__)
 
 
 @huey.task()  # type: ignore[untyped-decorator]
+def run_event_hooks(event_ids: list[str]) -> int:
+    """The detectors' work on a committed intake batch (listings, reviews, identifiers)."""
+    from goodstanding.events.service import event_service
+
+    return event_service.run_hooks(job_context().database, event_ids)
+
+
+@huey.task()  # type: ignore[untyped-decorator]
 def reevaluate_sellers(seller_ids: list[str], as_of: date) -> None:
     """One transaction per seller, so one seller's failure neither holds back nor repeats the
     others (the next batch that moves the seller evaluates it again)."""

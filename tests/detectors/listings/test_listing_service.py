@@ -257,6 +257,8 @@ class TestConsoleDecision:
             event_service.ingest(
                 db, [listing_event("e1", "listing-1", "Night cream 50 ml", category="cosmetics")]
             )
+        # Screening runs once the intake commits (a job), so the case exists from here on.
+        with database.transaction() as db:
             reviewer = Account(
                 name="Rita",
                 email="rita@staff.example",
