@@ -77,12 +77,21 @@ def store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database with the current schema, emptied again after the test whatever used it
+    (a fixture's Database, the CLI, a live server)."""
     if store == "sqlite":
         path = tmp_path / "goodstanding.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    return str(request.getfixturevalue("postgres_url"))
+        yield f"sqlite:///{path}"
+        return
+    url = str(request.getfixturevalue("postgres_url"))
+    yield url
+    cleaner = Database(url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with cleaner.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    cleaner.dispose()
 
 
 @pytest.fixture
@@ -103,10 +112,6 @@ def database(database_url: str, settings: Settings) -> Iterator[Database]:
     database = Database(database_url)
     configure_jobs(settings, database)
     yield database
-    if database.engine.dialect.name == "postgresql":
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-        with database.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     database.dispose()
 
 

@@ -16,6 +16,7 @@ from goodstanding.config import Settings
 from goodstanding.events.cli import app as events_app
 from goodstanding.integrations.cli import app as apikeys_app
 from goodstanding.kit.cli import fail, settings_or_exit
+from goodstanding.kit.logging import configure_logging
 from goodstanding.metrics.cli import app as metrics_app
 from goodstanding.policy.cli import app as policy_app
 from goodstanding.recovery.cli import app as documents_app
@@ -135,6 +136,7 @@ def worker(
     from goodstanding.tasks import load_all_tasks
 
     settings = settings_or_exit()
+    configure_logging(json_format=settings.log_format == "json", level=settings.log_level)
     load_all_tasks()
     configure_jobs(settings, Database(settings.sqlalchemy_url))
     huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()

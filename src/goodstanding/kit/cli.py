@@ -8,6 +8,11 @@ import typer
 
 from goodstanding.config import Settings, SettingsError, load_settings
 from goodstanding.kit.db import Database
+from goodstanding.kit.logging import configure_logging
+
+# Operator commands print their results on standard output, so logs go to standard error, and only
+# warnings unless a command (serve, worker) sets its own level from the settings.
+configure_logging(json_format=False, level="warning")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
