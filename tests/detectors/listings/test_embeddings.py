@@ -28,3 +28,14 @@ class TestEmbed:
     def test_a_single_string_is_refused(self) -> None:
         with pytest.raises(TypeError, match="sequence of texts"):
             embed("one text")
+
+    def test_reduced_precision_keeps_the_float32_meaning(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from goodstanding.detectors import embeddings
+
+        texts = ["Glass water bottle 1 litre", "Kit de cuchillos de cocina", "9mm pistol magazine"]
+        fast = embed(texts)
+        monkeypatch.setattr(embeddings, "_native_bfloat16", lambda: False)
+        exact = embed(texts)
+        assert np.all(np.sum(fast * exact, axis=1) > 0.999)
