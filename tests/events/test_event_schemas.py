@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -187,3 +189,44 @@ class TestStoredFormAndFingerprint:
     )
     def test_changed_content_is_a_conflict(self, change: dict[str, str]) -> None:
         assert fingerprint(parse_event(placed(**change))) != fingerprint(parse_event(placed()))
+
+    def test_stored_text_is_exactly_what_json_dumps_writes_for_every_character(self) -> None:
+        # Stored forms and fingerprints written before must stay valid: the stored data is
+        # json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) and the
+        # fingerprint the SHA-256 of the same compact dump of [event_id, type, time, data].
+        every_character = "".join(
+            chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF
+        )
+        for start in range(0, len(every_character), 20_000):
+            listing = {
+                "listing_id": "l1",
+                "seller_id": "s1",
+                "title": 'Lámpara "de" mesa\\\n',
+                "description": every_character[start : start + 20_000],
+                "category": "lighting",
+                "brand": "",
+            }
+            event = parse_event(
+                {
+                    "event_id": f"e{start}",
+                    "type": "listing.created",
+                    "occurred_at": "2024-05-01T10:00:00Z",
+                    "data": listing,
+                }
+            )
+            stored = to_stored(event)
+            expected_data = json.dumps(
+                listing, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
+            assert stored.data == expected_data
+            canonical = json.dumps(
+                [event.event_id, event.type, "2024-05-01T10:00:00.000000Z", expected_data],
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+            assert fingerprint(event) == hashlib.sha256(canonical.encode()).hexdigest()
+
+    def test_a_number_json_text_cannot_hold_is_refused_not_stored(self) -> None:
+        event = parse_event(placed(items=[{"listing_id": "l1", "quantity": 10**30}]))
+        with pytest.raises(InvalidEvent, match="cannot be stored as JSON text"):
+            to_stored(event)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -36,8 +36,8 @@ def decode_batch(body: bytes, content_type: str) -> list[object]:
             if not line.strip():
                 continue
             try:
-                raws.append(json.loads(line))
-            except json.JSONDecodeError as error:
+                raws.append(orjson.loads(line))
+            except orjson.JSONDecodeError as error:
                 raws.append(
                     Unreadable(line_number, f"line {line_number}: invalid JSON: {error.msg}")
                 )
@@ -45,8 +45,8 @@ def decode_batch(body: bytes, content_type: str) -> list[object]:
                 break
     else:
         try:
-            decoded = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            decoded = orjson.loads(body)
+        except orjson.JSONDecodeError as error:
             raise MalformedEvents(f"The body is not valid JSON: {error}") from None
         if not isinstance(decoded, list):
             raise MalformedEvents(

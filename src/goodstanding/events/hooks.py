@@ -1,8 +1,9 @@
 """Hooks: what other domains do with the events that are not about orders.
 
 Intake stores every event; order events feed the metrics engine, and every other event is handed
-to the hooks registered for its type, inside the intake's transaction. A domain registers with
-``register("listing.created", screen)`` (a hook is ``hook(db, event)``) from a module of its own.
+to the hooks registered for its type after the intake commits (``events.tasks.run_event_hooks``,
+one transaction per event). A domain registers with ``register("listing.created", screen)`` (a
+hook is ``hook(db, event)``) from a module of its own.
 
 The detectors are wired by name in ``KNOWN_HOOKS`` and resolved the first time they are needed, so
 that intake does not import the detectors (and their models) unless they are installed, and a

@@ -16,13 +16,13 @@ with its position and keeps going (one bad line must not sink a whole file).
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow.parquet as pq
 
 EVENT_COLUMNS = ("event_id", "type", "occurred_at", "data")
@@ -83,8 +83,8 @@ def _read_ndjson(path: Path) -> Iterator[RawRecord]:
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
-            except json.JSONDecodeError as error:
+                yield orjson.loads(line)
+            except orjson.JSONDecodeError as error:
                 yield Unreadable(line_number, f"line {line_number}: invalid JSON: {error.msg}")
 
 
@@ -106,8 +106,8 @@ def _read_csv(path: Path) -> Iterator[RawRecord]:
                 continue
             event_id, event_type, occurred_at, data = row
             try:
-                decoded = json.loads(data)
-            except json.JSONDecodeError as error:
+                decoded = orjson.loads(data)
+            except orjson.JSONDecodeError as error:
                 yield Unreadable(row_number, f"line {row_number}: data is not JSON: {error.msg}")
                 continue
             yield {
@@ -130,8 +130,8 @@ def _read_parquet(path: Path) -> Iterator[RawRecord]:
             data: Any = record["data"]
             if isinstance(data, str):
                 try:
-                    data = json.loads(data)
-                except json.JSONDecodeError as error:
+                    data = orjson.loads(data)
+                except orjson.JSONDecodeError as error:
                     yield Unreadable(row_number, f"row {row_number}: data is not JSON: {error.msg}")
                     continue
             yield {**record, "data": data}

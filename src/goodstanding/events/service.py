@@ -41,6 +41,7 @@ from goodstanding.events.schemas import (
     to_stored,
 )
 from goodstanding.kit.clock import utcnow
+from goodstanding.kit.collector import cyclic_collection_paused
 from goodstanding.kit.db import Database
 from goodstanding.kit.jobs import enqueue
 from goodstanding.metrics.online import apply_order_events
@@ -92,6 +93,10 @@ class EventService:
         self, db: Session, raws: Sequence[object], *, reevaluate: bool = True
     ) -> IntakeResult:
         """Take in one batch of decoded events (``Unreadable`` records are refused as such)."""
+        with cyclic_collection_paused():
+            return self._ingest(db, raws, reevaluate)
+
+    def _ingest(self, db: Session, raws: Sequence[object], reevaluate: bool) -> IntakeResult:
         result = IntakeResult()
         candidates: dict[str, tuple[int, Event, StoredEvent, str]] = {}
         duplicate_of_batch: list[tuple[int, str, str]] = []
@@ -101,11 +106,11 @@ class EventService:
                 continue
             try:
                 event = parse_event(raw)
+                stored = to_stored(event)
+                event_fingerprint = stored_fingerprint(stored)
             except InvalidEvent as error:
                 result.refused.append(Refusal(index, _event_id_of(raw), error.reason))
                 continue
-            stored = to_stored(event)
-            event_fingerprint = stored_fingerprint(stored)
             if event.event_id in candidates:
                 duplicate_of_batch.append((index, event.event_id, event_fingerprint))
                 continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from goodstanding.events.schemas import (
     CancelledBy,
@@ -171,8 +171,7 @@ def reduce_orders(events: Iterable[OrderEvent]) -> dict[str, OrderState]:
     return states
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
     """What one order counts for one measure: on which day, adding what to the numerator and the
     denominator."""
 
@@ -181,49 +180,55 @@ class Observation:
     denominator: int
 
 
+_COUNTED_CANCELLATIONS = (CancelledBy.SELLER, CancelledBy.SYSTEM)
+
+
+def observations(state: OrderState) -> dict[Measure, Observation]:
+    """The order's observation for each measure it counts for (none before it is placed).
+
+    One pass over the state for all measures: intake computes this twice for every order an
+    event changes (before and after), so shared facts are derived once.
+    """
+    if state.placed is None:
+        return {}
+    (placed_at, _), order = state.placed
+    placed_day = placed_at.date()
+    cancelled_by = state.cancelled_by
+    found = {
+        Measure.ORDER_DEFECT: Observation(placed_day, int(state.is_defective), 1),
+        Measure.SELLER_CANCEL: Observation(
+            placed_day, int(cancelled_by in _COUNTED_CANCELLATIONS), 1
+        ),
+    }
+    if cancelled_by is None:
+        found[Measure.SALES] = Observation(placed_day, 1, 0)
+        delivery = state.first_delivery
+        on_time = delivery is not None and delivery[0][0] <= order.expected_delivery_by
+        found[Measure.ON_TIME_DELIVERY] = Observation(
+            order.expected_delivery_by.date(), int(on_time), 1
+        )
+    shipped_at = state.shipped_at
+    if shipped_at is not None:
+        assert state.latest_shipment is not None  # a confirmed shipment has a latest one
+        shipped_day = shipped_at.date()
+        late = shipped_at > order.expected_ship_by
+        valid = state.latest_shipment[1] is not None and state.first_scan is not None
+        found[Measure.LATE_SHIPMENT] = Observation(shipped_day, int(late), 1)
+        found[Measure.VALID_TRACKING] = Observation(shipped_day, int(valid), 1)
+    if state.latest_feedback is not None:
+        (feedback_at, _), stars = state.latest_feedback
+        feedback_day = feedback_at.date()
+        found[Measure.FEEDBACK_STARS] = Observation(feedback_day, stars, 1)
+        found[Measure.NEGATIVE_FEEDBACK] = Observation(feedback_day, int(stars <= 2), 1)
+    return found
+
+
 def observe(state: OrderState, measure: Measure) -> Observation | None:
     """The order's observation for ``measure``, or None when the order does not count for it."""
-    if state.placed is None:
-        return None
-    (placed_at, _), order = state.placed
-    match measure:
-        case Measure.ORDER_DEFECT:
-            return Observation(placed_at.date(), int(state.is_defective), 1)
-        case Measure.SELLER_CANCEL:
-            by_seller = state.cancelled_by in (CancelledBy.SELLER, CancelledBy.SYSTEM)
-            return Observation(placed_at.date(), int(by_seller), 1)
-        case Measure.SALES:
-            if state.cancelled_by is not None:
-                return None
-            return Observation(placed_at.date(), 1, 0)
-        case Measure.LATE_SHIPMENT:
-            if state.shipped_at is None:
-                return None
-            late = state.shipped_at > order.expected_ship_by
-            return Observation(state.shipped_at.date(), int(late), 1)
-        case Measure.VALID_TRACKING:
-            if state.shipped_at is None:
-                return None
-            assert state.latest_shipment is not None  # a confirmed shipment has a latest one
-            valid = state.latest_shipment[1] is not None and state.first_scan is not None
-            return Observation(state.shipped_at.date(), int(valid), 1)
-        case Measure.ON_TIME_DELIVERY:
-            if state.cancelled_by is not None:
-                return None
-            delivery = state.first_delivery
-            on_time = delivery is not None and delivery[0][0] <= order.expected_delivery_by
-            return Observation(order.expected_delivery_by.date(), int(on_time), 1)
-        case Measure.FEEDBACK_STARS | Measure.NEGATIVE_FEEDBACK:
-            if state.latest_feedback is None:
-                return None
-            (feedback_at, _), stars = state.latest_feedback
-            counted = stars if measure is Measure.FEEDBACK_STARS else int(stars <= 2)
-            return Observation(feedback_at.date(), counted, 1)
-    raise ValueError(f"unknown measure {measure}")
+    return observations(state).get(measure)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class CounterKey:
+class CounterKey(NamedTuple):
     """One per-day counter of one seller: the online engine keeps a row per key."""
 
     seller_id: str
@@ -232,8 +237,7 @@ class CounterKey:
     day: date
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     key: CounterKey
     numerator: int
     denominator: int
@@ -244,13 +248,14 @@ def contributions(state: OrderState) -> list[Contribution]:
     if state.placed is None:
         return []
     order = state.placed[1]
-    found = []
-    for measure in Measure:
-        observation = observe(state, measure)
-        if observation is not None:
-            key = CounterKey(order.seller_id, measure, order.channel, observation.day)
-            found.append(Contribution(key, observation.numerator, observation.denominator))
-    return found
+    return [
+        Contribution(
+            CounterKey(order.seller_id, measure, order.channel, observation.day),
+            observation.numerator,
+            observation.denominator,
+        )
+        for measure, observation in observations(state).items()
+    ]
 
 
 def counter_changes(
@@ -258,16 +263,13 @@ def counter_changes(
 ) -> dict[CounterKey, tuple[int, int]]:
     """The (numerator, denominator) to add to each counter when an order moves from ``before``
     (None: not seen yet) to ``after``; counters that do not change are left out."""
-    changes: dict[CounterKey, tuple[int, int]] = {}
-    signed = [(1, item) for item in contributions(after)]
+    changes = {
+        key: (numerator, denominator) for key, numerator, denominator in contributions(after)
+    }
     if before is not None:
-        signed += [(-1, item) for item in contributions(before)]
-    for sign, item in signed:
-        numerator, denominator = changes.get(item.key, (0, 0))
-        changes[item.key] = (
-            numerator + sign * item.numerator,
-            denominator + sign * item.denominator,
-        )
+        for key, numerator, denominator in contributions(before):
+            added_numerator, added_denominator = changes.get(key, (0, 0))
+            changes[key] = (added_numerator - numerator, added_denominator - denominator)
     return {key: change for key, change in changes.items() if change != (0, 0)}
 
 

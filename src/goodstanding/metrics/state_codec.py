@@ -7,18 +7,16 @@ epoch, absent facts are left out.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from goodstanding.events.schemas import CancelledBy, Channel, ChargebackKind, ClaimOutcome
 from goodstanding.metrics.order_state import Claim, OrderState, PlacedOrder, Stamp
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-# Built once: ``json.dumps`` with options builds an encoder per call, and intake encodes every
-# order it touches.
-_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _micros(moment: datetime) -> int:
@@ -76,11 +74,11 @@ def encode_state(state: OrderState) -> str:
         }
     if state.chargebacks:
         document["b"] = sorted([event_id, kind.value] for event_id, kind in state.chargebacks)
-    return _JSON.encode(document)
+    return orjson.dumps(document).decode()
 
 
 def decode_state(order_id: str, text: str) -> OrderState:
-    document: dict[str, Any] = json.loads(text)
+    document: dict[str, Any] = orjson.loads(text)
     placed = None
     if "p" in document:
         micros, event_id, seller_id, buyer_id, channel, ship_by, deliver_by = document["p"]
