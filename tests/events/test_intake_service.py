@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,3 +237,28 @@ class TestHooksAfterCommit:
             assert seen == ["good"]
         finally:
             hooks.unregister("payout_account.set", flaky)
+
+
+def test_intake_of_hooked_events_does_not_load_the_detectors(tmp_path: Path) -> None:
+    # The first batch after a start must not wait seconds for the detectors' models to import;
+    # the job that runs the hooks loads them.
+    probe = f"""
+import sys
+from goodstanding.kit.db import Base, Database
+from goodstanding.models import load_all_models
+from goodstanding.events.service import event_service
+load_all_models()
+database = Database("sqlite:///{tmp_path / "intake.db"}")
+Base.metadata.create_all(database.engine)
+event = {{"event_id": "l1", "type": "listing.created", "occurred_at": "2024-06-01T00:00:00Z",
+          "data": {{"listing_id": "L", "seller_id": "s1", "title": "Lamp", "description": "",
+                    "category": "", "brand": ""}}}}
+with database.transaction() as db:
+    assert event_service.ingest(db, [event], reevaluate=False).accepted == 1
+print(" ".join(sorted(m for m in sys.modules if m.endswith(".service")
+                      and m.startswith("goodstanding.detectors") or m in ("sklearn", "splink"))))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split() == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -72,6 +73,23 @@ def _module_exists(name: str) -> bool:
         return importlib.util.find_spec(name) is not None
     except ModuleNotFoundError:  # a parent package is missing
         return False
+
+
+@cache
+def _known_hook_types() -> frozenset[str]:
+    return frozenset(
+        event_type
+        for module_name, _, event_types in KNOWN_HOOKS
+        if _module_exists(module_name)
+        for event_type in event_types
+    )
+
+
+def has_hooks(event_type: str) -> bool:
+    """Whether a hook handles ``event_type``. Intake asks this for every event it stores; it is
+    answered without importing the detectors (their models take seconds to load), which only the
+    job that runs the hooks does."""
+    return event_type in _known_hook_types() or bool(_registry.get(event_type))
 
 
 def hooks_for(event_type: str) -> list[EventHook]:

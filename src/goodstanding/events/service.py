@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy.orm import Session
 
-from goodstanding.events.hooks import hooks_for
+from goodstanding.events.hooks import has_hooks, hooks_for
 from goodstanding.events.readers import Unreadable
 from goodstanding.events.repository import event_repository
 from goodstanding.events.schemas import (
@@ -171,7 +171,7 @@ class EventService:
                 order_events.append(event)
                 if isinstance(event, OrderPlaced):
                     sellers.add(event.data.seller_id)
-            elif hooks_for(event.type):
+            elif has_hooks(event.type):
                 hooked.append(event.event_id)
         metrics_repository.register_sellers(db, sellers)
         result.touched_sellers = apply_order_events(db, order_events)
