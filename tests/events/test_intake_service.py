@@ -165,6 +165,29 @@ def seen_listings() -> Iterator[list[str]]:
     hooks.unregister("listing.created", hook)
 
 
+def test_text_a_store_cannot_hold_is_refused_and_the_rest_kept(database: Database) -> None:
+    signed_in = {"account_id": "a1", "ip": "203.0.113.9", "device_id": "d1", "user_agent": "x"}
+    result = ingest(
+        database,
+        [
+            raw("bad\x00id", "account.signed_in", "2024-06-01T00:00:00Z", **signed_in),
+            raw("e2", "account.signed_in", "2024-06-01T00:00:00Z",
+                **{**signed_in, "user_agent": "nul \x00 inside"}),
+            raw("e3", "account.signed_in", "2024-06-01T00:00:00Z",
+                **{**signed_in, "user_agent": "a backslash-u0000 written out: \\u0000"}),
+            placed("e4", "o1"),
+        ],
+        reevaluate=False,
+    )  # fmt: skip
+    assert [(refusal.index, refusal.reason) for refusal in result.refused] == [
+        (0, "event: text must not contain the NUL character (\\u0000)"),
+        (1, "event: text must not contain the NUL character (\\u0000)"),
+    ]
+    assert result.accepted == 2
+    with database.transaction() as db:
+        assert set(db.scalars(select(StoredEventRow.event_id))) == {"e3", "e4"}
+
+
 class TestHooksAndJobs:
     def test_other_events_are_stored_and_handed_to_their_hooks(
         self, database: Database, seen_listings: list[str]

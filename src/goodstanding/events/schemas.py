@@ -395,7 +395,13 @@ class StoredEvent:
 
 
 class UnstorableEvent(InvalidEvent):
-    """A valid event that JSON text cannot hold exactly (an integer beyond 64 bits)."""
+    """A valid event that the stores cannot hold exactly: an integer beyond 64 bits (JSON text),
+    or the NUL character (PostgreSQL text)."""
+
+
+# A NUL character written as JSON: \u0000 after an even number of backslashes (an odd number
+# would make it the text "\u0000" itself).
+_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _canonical_json(value: object, *, sort_keys: bool = False) -> str:
@@ -410,12 +416,15 @@ def _canonical_json(value: object, *, sort_keys: bool = False) -> str:
 
 
 def to_stored(event: Event) -> StoredEvent:
-    """The event's stored form; ``UnstorableEvent`` when JSON text cannot hold it."""
+    """The event's stored form; ``UnstorableEvent`` when a store cannot hold it."""
+    data = _canonical_json(event.data.model_dump(mode="json"), sort_keys=True)
+    if "\x00" in event.event_id or _ESCAPED_NUL.search(data):
+        raise UnstorableEvent("event: text must not contain the NUL character (\\u0000)")
     return StoredEvent(
         event_id=event.event_id,
         type=event.type,
         occurred_at=format_stored_time(event.occurred_at),
-        data=_canonical_json(event.data.model_dump(mode="json"), sort_keys=True),
+        data=data,
     )
 
 
