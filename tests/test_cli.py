@@ -33,8 +33,38 @@ def test_version() -> None:
 def test_help_explains_each_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "migrate", "worker", "demo"):
+    for command in (
+        "serve",
+        "migrate",
+        "worker",
+        "demo",
+        "apikeys",
+        "policy",
+        "documents",
+        "events",
+        "metrics",
+        "audit",
+        "screen",
+        "models",
+    ):
         assert command in result.output
+
+
+def test_screen_listings_writes_one_row_per_listing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    listings = tmp_path / "listings.csv"
+    listings.write_text("title\nBlue cotton t-shirt for men\nGlock 19 pistol 9mm\n")
+    result = runner.invoke(app, ["screen", "listings", str(listings)])
+    assert result.exit_code == 0, result.output
+    header, shirt, pistol = result.stdout.splitlines()
+    assert header == "row,label,decision,score,evidence"
+    assert shirt.split(",")[:3] == ["1", "none", "allow"]
+    assert pistol.split(",")[:3] == ["2", "weapons", "block"]
+
+
+def test_models_train_is_a_command() -> None:
+    result = runner.invoke(app, ["models", "train", "--help"])
+    assert result.exit_code == 0
+    assert "--listings-data" in result.output
 
 
 def test_bad_database_url_stops_with_one_line() -> None:

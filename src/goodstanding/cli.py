@@ -13,6 +13,7 @@ import typer
 from goodstanding import __version__
 from goodstanding.cases.cli import app as audit_app
 from goodstanding.config import Settings
+from goodstanding.detectors.cli import models_app, screen_app
 from goodstanding.events.cli import app as events_app
 from goodstanding.integrations.cli import app as apikeys_app
 from goodstanding.kit.cli import fail, settings_or_exit
@@ -42,6 +43,8 @@ app.add_typer(documents_app, name="documents")
 app.add_typer(events_app, name="events")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(audit_app, name="audit")
+app.add_typer(screen_app, name="screen")
+app.add_typer(models_app, name="models")
 
 
 @app.callback()

@@ -25,6 +25,15 @@ def test_importing_the_commands_loads_no_embedding_model() -> None:
     assert imported_after("import goodstanding.detectors.cli") == []
 
 
+def test_the_root_command_starts_without_scikit_learn() -> None:
+    # Every `goodstanding` command imports the detectors' commands to list them.
+    probe = "import goodstanding.cli, sys; print('sklearn' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "False"
+
+
 def test_resolving_the_event_hooks_loads_no_embedding_model() -> None:
     code = (
         "from goodstanding.events.hooks import hooks_for\n"

@@ -12,6 +12,8 @@ The models are stored as plain arrays (`.npz`, no pickle) and a JSON file with t
 sha256, the parameters and the held-out metrics.
 """
 
+from __future__ import annotations
+
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -19,12 +21,15 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+
+if TYPE_CHECKING:
+    # scikit-learn takes over a second to import; the commands and intake that import this
+    # module for its constants must not pay for it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 MODEL_DIR = Path(__file__).with_name("model")
 METADATA_FILE = "machine_text.json"
@@ -73,7 +78,9 @@ class TextClassifier:
     @classmethod
     def fit(
         cls, texts: Sequence[str], labels: Sequence[int], params: SpecialistParams
-    ) -> "TextClassifier":
+    ) -> TextClassifier:
+        from sklearn.linear_model import LogisticRegression
+
         vectorizer = _vectorizer(params.max_ngram, params.min_df, params.max_features)
         features = vectorizer.fit_transform([normalise(text) for text in texts])
         regression = LogisticRegression(C=params.regularisation_c, max_iter=5000)
@@ -97,7 +104,7 @@ class TextClassifier:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]], prefix: str) -> "TextClassifier":
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]], prefix: str) -> TextClassifier:
         terms = arrays[f"{prefix}_terms"].tolist()
         vectorizer = _vectorizer(int(arrays[f"{prefix}_ngram"][0]), 1, None)
         vectorizer.vocabulary = {term: index for index, term in enumerate(terms)}
@@ -110,6 +117,8 @@ class TextClassifier:
 
 
 def _vectorizer(max_ngram: int, min_df: int, max_features: int | None) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         ngram_range=(1, max_ngram),
         min_df=min_df,
@@ -131,7 +140,9 @@ class DomainGate:
     intercept: float
 
     @classmethod
-    def fit(cls, embeddings: npt.NDArray[np.float32], domains: Sequence[Domain]) -> "DomainGate":
+    def fit(cls, embeddings: npt.NDArray[np.float32], domains: Sequence[Domain]) -> DomainGate:
+        from sklearn.linear_model import LogisticRegression
+
         is_hotel = np.array([domain is Domain.HOTEL for domain in domains], dtype=int)
         regression = LogisticRegression(C=1.0, max_iter=5000).fit(embeddings, is_hotel)
         return cls(regression.coef_[0].astype(np.float64), float(regression.intercept_[0]))
