@@ -7,13 +7,17 @@ import pytest
 
 from goodstanding.detectors.categories import Category
 from goodstanding.detectors.listings.classifier import (
-    EXEMPLARS_PER_LABEL,
+    HEAD_FILE,
+    ListingClassifier,
+    NeighbourVote,
     fit_classifier,
     listing_text,
     load_classifier,
     packaged_classifier,
 )
 from goodstanding.detectors.listings.dataset import LabelledListing
+
+VOTE = NeighbourVote(count=3, temperature=0.05, weight=0.5)
 
 
 def clustered(count: int, seed: int = 0) -> tuple[list[LabelledListing], np.ndarray]:
@@ -43,9 +47,11 @@ class TestListingText:
 
 
 class TestFitClassifier:
-    def test_learns_separable_labels(self) -> None:
+    @pytest.mark.parametrize("vote", [None, VOTE])
+    def test_learns_separable_labels(self, vote: NeighbourVote | None) -> None:
         listings, vectors = clustered(40)
-        classifier = fit_classifier(listings, vectors, 4.0, seed=0)
+        classifier = fit_classifier(listings, vectors, 4.0, seed=0, vote=vote)
+        assert classifier.vote == vote
         probabilities = classifier.probabilities(vectors)
         assert probabilities.shape == (40, 2)
         assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
@@ -54,16 +60,21 @@ class TestFitClassifier:
 
     def test_is_reproducible(self) -> None:
         listings, vectors = clustered(40)
-        first = fit_classifier(listings, vectors, 4.0, seed=3)
-        second = fit_classifier(listings, vectors, 4.0, seed=3)
+        first = fit_classifier(listings, vectors, 4.0, seed=3, vote=VOTE)
+        second = fit_classifier(listings, vectors, 4.0, seed=3, vote=VOTE)
         assert np.array_equal(first.coef, second.coef)
         assert np.array_equal(first.exemplar_rows, second.exemplar_rows)
+        assert np.array_equal(first.probabilities(vectors), second.probabilities(vectors))
 
-    def test_caps_exemplars_per_label(self) -> None:
-        listings, vectors = clustered(2 * EXEMPLARS_PER_LABEL + 50)
-        classifier = fit_classifier(listings, vectors, 4.0, seed=0)
-        counts = np.bincount(classifier.exemplar_labels)
-        assert counts.tolist() == [EXEMPLARS_PER_LABEL, EXEMPLARS_PER_LABEL]
+    def test_keeps_every_training_listing_as_an_exemplar(self) -> None:
+        listings, vectors = clustered(50)
+        classifier = fit_classifier(listings, vectors, 4.0, seed=0, vote=VOTE)
+        assert classifier.exemplar_rows.tolist() == [x.row for x in listings]
+        assert [classifier.labels[i] for i in classifier.exemplar_labels] == [
+            x.label for x in listings
+        ]
+        assert classifier.exemplar_vectors.dtype == np.float16
+        assert np.allclose(classifier.exemplar_vectors, vectors, atol=1e-3)
 
     def test_needs_two_labels_and_matching_vectors(self) -> None:
         listings, vectors = clustered(10)
@@ -72,6 +83,44 @@ class TestFitClassifier:
         only_none = [x for x in listings if x.label is Category.NONE]
         with pytest.raises(ValueError, match="at least two labels"):
             fit_classifier(only_none, vectors[: len(only_none)], 4.0, seed=0)
+
+
+def blank_head(vote: NeighbourVote | None) -> ListingClassifier:
+    """A head with no opinion (zero weights) over two exemplars, one per label."""
+    return ListingClassifier(
+        labels=(Category.DRUGS, Category.NONE),
+        coef=np.zeros((2, 3), dtype=np.float32),
+        intercept=np.zeros(2, dtype=np.float32),
+        exemplar_vectors=np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float16),
+        exemplar_labels=np.array([0, 1], dtype=np.int16),
+        exemplar_rows=np.array([7, 8], dtype=np.int32),
+        vote=vote,
+    )
+
+
+class TestNeighbourVote:
+    def test_without_a_vote_the_linear_head_decides_alone(self) -> None:
+        query = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
+        assert np.allclose(blank_head(None).probabilities(query), [[0.5, 0.5]])
+
+    def test_the_nearest_exemplar_moves_the_probability_by_the_vote_weight(self) -> None:
+        query = np.array([[0.9, 0.436, 0.0]], dtype=np.float32)
+        vote = NeighbourVote(count=2, temperature=0.05, weight=0.5)
+        probabilities = blank_head(vote).probabilities(query)[0]
+        # Similarities 0.9 and 0.436: the second exemplar's vote is exp(-0.464 / 0.05) smaller.
+        drugs_share = 1 / (1 + np.exp(-0.464 / 0.05))
+        assert probabilities[0] == pytest.approx(0.5 * 0.5 + 0.5 * drugs_share, abs=1e-4)
+        assert probabilities.sum() == pytest.approx(1.0, abs=1e-6)
+
+    def test_a_high_temperature_counts_neighbours_alike(self) -> None:
+        query = np.array([[0.9, 0.436, 0.0]], dtype=np.float32)
+        vote = NeighbourVote(count=2, temperature=1000.0, weight=1.0)
+        assert np.allclose(blank_head(vote).probabilities(query), [[0.5, 0.5]], atol=1e-3)
+
+    def test_only_the_nearest_count_vote(self) -> None:
+        query = np.array([[0.6, 0.8, 0.0]], dtype=np.float32)
+        vote = NeighbourVote(count=1, temperature=1.0, weight=1.0)
+        assert np.allclose(blank_head(vote).probabilities(query), [[0.0, 1.0]])
 
 
 class TestNearest:
@@ -86,14 +135,28 @@ class TestNearest:
 
 
 class TestSaveAndLoad:
-    def test_round_trip_keeps_predictions_and_metadata(self, tmp_path: Path) -> None:
+    @pytest.mark.parametrize("vote", [None, VOTE])
+    def test_round_trip_keeps_predictions_and_metadata(
+        self, tmp_path: Path, vote: NeighbourVote | None
+    ) -> None:
         listings, vectors = clustered(40)
-        classifier = fit_classifier(listings, vectors, 4.0, seed=0, metadata={"note": "test"})
+        classifier = fit_classifier(
+            listings, vectors, 4.0, seed=0, metadata={"note": "test"}, vote=vote
+        )
         classifier.save(tmp_path)
         loaded = load_classifier(tmp_path)
         assert loaded.labels == classifier.labels
-        assert np.allclose(loaded.probabilities(vectors), classifier.probabilities(vectors))
+        assert loaded.vote == vote
+        assert np.array_equal(loaded.probabilities(vectors), classifier.probabilities(vectors))
         assert loaded.metadata == {"note": "test"}
+
+    def test_the_head_file_holds_plain_arrays_only(self, tmp_path: Path) -> None:
+        listings, vectors = clustered(40)
+        fit_classifier(listings, vectors, 4.0, seed=0, vote=VOTE).save(tmp_path)
+        # allow_pickle=False refuses object arrays: loading cannot run code.
+        with np.load(tmp_path / HEAD_FILE, allow_pickle=False) as head:
+            assert all(head[name].dtype != object for name in head.files)
+            assert {"coef", "intercept", "exemplar_vectors", "vote_weight"} <= set(head.files)
 
     def test_missing_model_names_the_command_to_run(self, tmp_path: Path) -> None:
         with pytest.raises(FileNotFoundError, match="goodstanding models train"):
@@ -106,6 +169,19 @@ class TestPackagedModel:
         assert len(metadata["training_data"]["sha256"]) == 64
         assert metadata["params"]["C"] > 0
         assert 0 < metadata["metrics"]["held_out"]["screen_macro_f1"] <= 1
+
+    def test_records_the_vote_and_the_cross_validation_that_chose_it(self) -> None:
+        classifier = packaged_classifier()
+        assert classifier.vote is not None
+        params = classifier.metadata["params"]
+        assert params["neighbour_vote"] == {
+            "count": classifier.vote.count,
+            "temperature": classifier.vote.temperature,
+            "weight": classifier.vote.weight,
+        }
+        candidates = classifier.metadata["model_selection"]["candidates"]
+        assert any("(chosen)" in name for name in candidates)
+        assert len(classifier.exemplar_rows) == classifier.metadata["training_data"]["train_rows"]
 
     def test_knows_the_labels_of_the_training_data(self) -> None:
         labels = set(packaged_classifier().labels)

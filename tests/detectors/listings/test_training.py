@@ -55,13 +55,25 @@ class TestTrain:
         assert saved["training_data"]["sha256"] == file_sha256(labelled_file)
         assert saved["training_data"]["train_rows"] == 48
         assert saved["params"]["C"] == 4.0
+        assert saved["params"]["neighbour_vote"] == {"count": 5, "temperature": 0.05, "weight": 0.5}
+        assert "(chosen)" in " ".join(saved["model_selection"]["candidates"])
         assert saved["metrics"]["held_out"] == outcome.held_out
         assert load_classifier(tmp_path / "model").labels == outcome.classifier.labels
 
-    def test_same_data_same_model(self, labelled_file: Path) -> None:
+    def test_same_data_same_model(self, labelled_file: Path, tmp_path: Path) -> None:
         first = train(labelled_file, word_embedder).classifier
         second = train(labelled_file, word_embedder).classifier
         assert np.array_equal(first.coef, second.coef)
+        assert np.array_equal(first.exemplar_vectors, second.exemplar_vectors)
+        assert first.vote == second.vote
+        first.save(tmp_path / "first")
+        second.save(tmp_path / "second")
+        with (
+            np.load(tmp_path / "first" / "head.npz") as a,
+            np.load(tmp_path / "second" / "head.npz") as b,
+        ):
+            assert a.files == b.files
+            assert all(np.array_equal(a[name], b[name]) for name in a.files)
 
     def test_too_few_rows_is_an_error(self, tmp_path: Path) -> None:
         path = tmp_path / "tiny.csv"

@@ -1,9 +1,11 @@
-"""Embedding layer: a linear head over sentence embeddings, plus labelled exemplars for evidence.
+"""Embedding layer: a linear head over sentence embeddings, blended with a vote of the most
+similar training listings, which also serve as evidence.
 
-The head is a scikit-learn multinomial logistic regression, stored as plain arrays (`head.npz`)
-rather than a pickle: loading it runs no code, and it does not tie the service to the exact
-scikit-learn version that trained it. Next to it, `model.json` records the training data's
-sha256, the date, the parameters and the held-out metrics.
+The linear head is a scikit-learn multinomial logistic regression; the vote reads the labelled
+embeddings of every training listing. Both are stored as plain arrays (`head.npz`) rather than a
+pickle: loading them runs no code, and it does not tie the service to the exact scikit-learn
+version that trained them. Next to them, `model.json` records the training data's sha256, the
+date, the parameters, the cross-validation figures that chose them and the held-out metrics.
 """
 
 from __future__ import annotations
@@ -25,9 +27,6 @@ from goodstanding.detectors.listings.dataset import LabelledListing
 
 HEAD_FILE = "head.npz"
 METADATA_FILE = "model.json"
-# Exemplars are kept per label so that every label can show neighbours; the cap keeps the
-# packaged file small (about 100 kB per label).
-EXEMPLARS_PER_LABEL = 120
 _DESCRIPTION_CHARS = 300
 _TRAILING_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 
@@ -54,22 +53,60 @@ class NearestExample:
     similarity: float
 
 
+@dataclass(frozen=True, slots=True)
+class NeighbourVote:
+    """How the labels of the most similar exemplars join the linear head's probabilities.
+
+    Each of the `count` most similar exemplars votes for its label with weight
+    exp((similarity - best similarity) / temperature); the shares of the vote are mixed into the
+    head's probabilities with weight `weight` (between 0 and 1).
+    """
+
+    count: int
+    temperature: float
+    weight: float
+
+
 @dataclass(frozen=True)
 class ListingClassifier:
     labels: tuple[Category, ...]
     coef: npt.NDArray[np.float32]
     intercept: npt.NDArray[np.float32]
+    # Labelled training embeddings: they vote (see `NeighbourVote`) and are shown as evidence.
     exemplar_vectors: npt.NDArray[np.float16]
     exemplar_labels: npt.NDArray[np.int16]
     exemplar_rows: npt.NDArray[np.int32]
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    # None: the linear head alone.
+    vote: NeighbourVote | None = None
 
     def probabilities(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Probability of each label (columns in `labels` order) for each embedding row."""
         logits = vectors @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
+        linear = exp / exp.sum(axis=1, keepdims=True)
+        if self.vote is None or len(self.exemplar_rows) == 0 or len(vectors) == 0:
+            return np.asarray(linear, dtype=np.float32)
+        weight = self.vote.weight
+        blended = (1 - weight) * linear + weight * self._neighbour_shares(vectors, self.vote)
+        return np.asarray(blended, dtype=np.float32)
+
+    def _neighbour_shares(
+        self, vectors: npt.NDArray[np.float32], vote: NeighbourVote
+    ) -> npt.NDArray[np.float64]:
+        """Share of each label in the similarity-weighted vote of the nearest exemplars."""
+        similarity = vectors @ self.exemplar_vectors.astype(np.float32).T
+        count = min(vote.count, similarity.shape[1])
+        top = np.argpartition(-similarity, count - 1, axis=1)[:, :count]
+        top_similarity = np.take_along_axis(similarity, top, axis=1)
+        votes = np.exp(
+            (top_similarity - top_similarity.max(axis=1, keepdims=True)) / vote.temperature
+        )
+        shares = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
+        rows = np.repeat(np.arange(len(vectors)), count)
+        np.add.at(shares, (rows, self.exemplar_labels[top].ravel()), votes.ravel())
+        return np.asarray(shares / shares.sum(axis=1, keepdims=True), dtype=np.float64)
 
     def nearest(
         self, vectors: npt.NDArray[np.float32], count: int = 3
@@ -97,15 +134,19 @@ class ListingClassifier:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            folder / HEAD_FILE,
-            labels=np.array([label.value for label in self.labels]),
-            coef=self.coef,
-            intercept=self.intercept,
-            exemplar_vectors=self.exemplar_vectors,
-            exemplar_labels=self.exemplar_labels,
-            exemplar_rows=self.exemplar_rows,
-        )
+        arrays: dict[str, Any] = {
+            "labels": np.array([label.value for label in self.labels]),
+            "coef": self.coef,
+            "intercept": self.intercept,
+            "exemplar_vectors": self.exemplar_vectors,
+            "exemplar_labels": self.exemplar_labels,
+            "exemplar_rows": self.exemplar_rows,
+        }
+        if self.vote is not None:
+            arrays["vote_count"] = np.array(self.vote.count)
+            arrays["vote_temperature"] = np.array(self.vote.temperature)
+            arrays["vote_weight"] = np.array(self.vote.weight)
+        np.savez_compressed(folder / HEAD_FILE, **arrays)
         (folder / METADATA_FILE).write_text(
             json.dumps(self.metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -128,6 +169,15 @@ def load_classifier(folder: Path) -> ListingClassifier:
             exemplar_labels=head["exemplar_labels"].astype(np.int16),
             exemplar_rows=head["exemplar_rows"].astype(np.int32),
             metadata=_read_metadata(folder / METADATA_FILE),
+            vote=(
+                NeighbourVote(
+                    count=int(head["vote_count"]),
+                    temperature=float(head["vote_temperature"]),
+                    weight=float(head["vote_weight"]),
+                )
+                if "vote_count" in head
+                else None
+            ),
         )
     return classifier
 
@@ -152,8 +202,10 @@ def fit_classifier(
     regularisation: float,
     seed: int,
     metadata: Mapping[str, Any] | None = None,
+    vote: NeighbourVote | None = None,
 ) -> ListingClassifier:
-    """Fit the logistic-regression head on embeddings of `training` (row i = listing i)."""
+    """Fit the logistic-regression head on embeddings of `training` (row i = listing i), and keep
+    every training embedding as an exemplar for evidence and for the neighbour vote (if any)."""
     from sklearn.linear_model import LogisticRegression
 
     if len(training) != len(vectors):
@@ -166,7 +218,6 @@ def fit_classifier(
     model = LogisticRegression(C=regularisation, max_iter=5000, random_state=seed)
     model.fit(vectors, targets)
     labels = tuple(Category(str(value)) for value in model.classes_)
-    exemplar_indices = _pick_exemplars(training, seed)
     label_index = {label: index for index, label in enumerate(labels)}
     coef = np.asarray(model.coef_, dtype=np.float32)
     intercept = np.asarray(model.intercept_, dtype=np.float32)
@@ -179,24 +230,11 @@ def fit_classifier(
         labels=labels,
         coef=coef,
         intercept=intercept,
-        exemplar_vectors=vectors[exemplar_indices].astype(np.float16),
-        exemplar_labels=np.array(
-            [label_index[training[i].label] for i in exemplar_indices], dtype=np.int16
-        ),
-        exemplar_rows=np.array([training[i].row for i in exemplar_indices], dtype=np.int32),
+        # Half precision halves the packaged file; on cross-validation the vote read from it
+        # scored as from float32 (macro F1 0.8847 against 0.8848).
+        exemplar_vectors=vectors.astype(np.float16),
+        exemplar_labels=np.array([label_index[x.label] for x in training], dtype=np.int16),
+        exemplar_rows=np.array([x.row for x in training], dtype=np.int32),
         metadata=dict(metadata or {}),
+        vote=vote,
     )
-
-
-def _pick_exemplars(training: Sequence[LabelledListing], seed: int) -> list[int]:
-    by_label: dict[Category, list[int]] = {}
-    for index, listing in enumerate(training):
-        by_label.setdefault(listing.label, []).append(index)
-    rng = np.random.default_rng(seed)
-    chosen: list[int] = []
-    for label in sorted(by_label):
-        indices = by_label[label]
-        if len(indices) > EXEMPLARS_PER_LABEL:
-            indices = sorted(rng.choice(indices, EXEMPLARS_PER_LABEL, replace=False).tolist())
-        chosen.extend(indices)
-    return chosen
