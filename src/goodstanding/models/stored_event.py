@@ -21,7 +21,7 @@ class StoredEventRow(Base):
     __tablename__ = "stored_events"
 
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    type: Mapped[str] = mapped_column(String(40), index=True)
+    type: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[str] = mapped_column(String(27))
     fingerprint: Mapped[str] = mapped_column(String(64))
     data: Mapped[str] = mapped_column(Text)

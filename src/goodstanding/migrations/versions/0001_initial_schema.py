@@ -239,7 +239,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("stored_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_stored_events_order_id"), ["order_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stored_events_type"), ["type"], unique=False)
 
     op.create_table(
         "webhook_endpoints",
@@ -1033,7 +1032,6 @@ def downgrade() -> None:
     op.drop_table("webhook_messages")
     op.drop_table("webhook_endpoints")
     with op.batch_alter_table("stored_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_stored_events_type"))
         batch_op.drop_index(batch_op.f("ix_stored_events_order_id"))
 
     op.drop_table("stored_events")
