@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import torch
-
 from goodstanding.detectors.embeddings import embed
 from goodstanding.detectors.listings.classifier import listing_text, packaged_classifier
 from goodstanding.detectors.listings.dataset import read_labelled_listings
@@ -36,6 +34,8 @@ def main(argv: list[str]) -> int:
         print(f"bench_listings: labelled listings not found: {data_file}", file=sys.stderr)
         return 2
     end_to_end_rows = int(argv[0]) if argv else 2000
+    import torch  # after goodstanding.detectors.embeddings, which sets its thread policy
+
     torch.set_num_threads(2)
     titles = [x.title for x in read_labelled_listings(data_file)]
     matcher = default_matcher()

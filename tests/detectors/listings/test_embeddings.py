@@ -1,5 +1,9 @@
 """The shared sentence-embedding loader (real model, loaded from the installed package)."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -39,3 +43,18 @@ class TestEmbed:
         monkeypatch.setattr(embeddings, "_native_bfloat16", lambda: False)
         exact = embed(texts)
         assert np.all(np.sum(fast * exact, axis=1) > 0.999)
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_torch_threads_wait_passively_unless_the_operator_says_otherwise(
+    preset: str | None, expected: str
+) -> None:
+    environment = {key: value for key, value in os.environ.items() if key != "OMP_WAIT_POLICY"}
+    if preset is not None:
+        environment["OMP_WAIT_POLICY"] = preset
+    probe = "import os, goodstanding.detectors.embeddings; print(os.environ['OMP_WAIT_POLICY'])"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True, text=True, check=True, timeout=60, env=environment,
+    )  # fmt: skip
+    assert result.stdout.strip() == expected
