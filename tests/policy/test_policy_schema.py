@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from goodstanding.detectors.categories import Category, Restriction
 from goodstanding.metrics.definitions import DEFAULT_CONFIG as DEFAULT_METRICS
 from goodstanding.policy.enums import Action, Metric, Signal
 from goodstanding.policy.schema import (
@@ -254,3 +255,26 @@ nested = [[1, 2], [3,
         index = TomlLineIndex("\n[a]\nb = 1\n")
         assert index.line_of(("a", "missing", "deeper")) == (2, 1)
         assert index.line_of(("other",)) == (0, 0)
+
+
+class TestListingCategories:
+    def test_defaults_are_the_marketplace_list(self) -> None:
+        categories = default_policies().listing_categories
+        assert categories[Category.DRUGS] is Restriction.PROHIBITED
+        assert categories[Category.COSMETICS] is Restriction.NEEDS_APPROVAL
+        assert categories[Category.NONE] is Restriction.ALLOWED
+
+    def test_the_operator_overrides_only_what_it_names(self, tmp_path: Path) -> None:
+        categories = with_override(
+            tmp_path, '[listing_categories]\ncosmetics = "allowed"\nlasers = "prohibited"\n'
+        ).listing_categories
+        assert categories[Category.COSMETICS] is Restriction.ALLOWED
+        assert categories[Category.LASERS] is Restriction.PROHIBITED
+        assert categories[Category.TOBACCO] is Restriction.PROHIBITED
+
+    def test_an_unknown_category_or_setting_names_its_line(self, tmp_path: Path) -> None:
+        text = '[listing_categories]\nsweets = "allowed"\ntobacco = "maybe"\n'
+        messages = [str(problem) for problem in refused(tmp_path, text).problems]
+        assert [message.split(": ", 1)[0].rsplit(":", 1)[1] for message in messages] == ["2", "3"]
+        assert "listing_categories.sweets: unknown category 'sweets'" in messages[0]
+        assert "listing_categories.tobacco: unknown setting for tobacco 'maybe'" in messages[1]

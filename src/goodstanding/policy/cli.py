@@ -27,7 +27,7 @@ PolicyFileArgument = Annotated[
 @app.command("check")
 def check(file: PolicyFileArgument = None) -> None:
     """Validate the defaults and an override file; every problem names its file and line."""
-    policies = _load_or_exit(file)
+    policies = load_policies_or_exit(file)
     typer.echo(
         f"{len(policies.policies)} policies enabled, from {', '.join(map(str, policies.sources))}"
     )
@@ -50,7 +50,7 @@ def simulate_command(
     ] = 1,
 ) -> None:
     """How many sellers each rule would hit, with nothing acted on."""
-    policies = _load_or_exit(file)
+    policies = load_policies_or_exit(file)
     if inputs is None:
         report = _simulate_stored(policies, days)
     else:
@@ -91,7 +91,9 @@ def _simulate_stored(policies: PolicySet, days: int) -> SimulationReport:
         database.dispose()
 
 
-def _load_or_exit(file: Path | None) -> PolicySet:
+def load_policies_or_exit(file: Path | None) -> PolicySet:
+    """The shipped policies with ``file`` merged over them; a bad file ends the command with its
+    first problem on one line."""
     try:
         return load_policies(file)
     except PolicyFileError as error:

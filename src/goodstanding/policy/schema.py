@@ -11,11 +11,12 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -29,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from goodstanding.detectors.categories import DEFAULT_RESTRICTIONS, Category, Restriction
 from goodstanding.policy.enums import (
     Action,
     Comparison,
@@ -142,14 +144,20 @@ class Policy(_PolicyModel):
 
 class _PolicyFile(_PolicyModel):
     policies: dict[str, Policy]
+    # How the operator treats each restricted-product category; categories not named keep the
+    # marketplace defaults (``detectors.categories.DEFAULT_RESTRICTIONS``).
+    listing_categories: dict[Category, Restriction] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class PolicySet:
-    """The enabled policies after merging, in file order."""
+    """The enabled policies after merging, in file order, and the listing category settings."""
 
     policies: tuple[Policy, ...]
     sources: tuple[Path, ...]
+    listing_categories: Mapping[Category, Restriction] = field(
+        default_factory=lambda: DEFAULT_RESTRICTIONS
+    )
 
     @cached_property
     def by_id(self) -> Mapping[str, Policy]:
@@ -210,6 +218,7 @@ def load_policies(override: Path | None = None, *, defaults: Path | None = None)
     return PolicySet(
         policies=tuple(policy for policy in parsed.policies.values() if policy.enabled),
         sources=tuple(source.path for source in sources),
+        listing_categories=MappingProxyType({**DEFAULT_RESTRICTIONS, **parsed.listing_categories}),
     )
 
 
@@ -330,12 +339,17 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> KeyPath:
 def _problem_from_pydantic(
     detail: ErrorDetails, merged: Mapping[str, Any], sources: Sequence[_SourceFile]
 ) -> PolicyProblem:
-    path = _data_path(detail["loc"], merged)
+    loc = detail["loc"]
+    is_key = loc[-1] == "[key]"  # pydantic's step for a dict key that failed validation
+    path = _data_path(loc[:-1] if is_key else loc, merged)
     field = next((part for part in reversed(path) if isinstance(part, str)), "value")
     field = _ELEMENT_NOUNS.get(field, field) if isinstance(path[-1], int) else field
     context = detail.get("ctx", {})
     kind = detail["type"]
-    if kind in ("enum", "literal_error"):
+    if path[0] == "listing_categories" and kind == "enum":
+        named = "category" if is_key else f"setting for {field}"
+        what = f"unknown {named} {detail['input']!r}; expected {context.get('expected', '')}"
+    elif kind in ("enum", "literal_error"):
         what = f"unknown {field} {detail['input']!r}; expected {context.get('expected', '')}"
     elif kind == "union_tag_invalid":
         expected = context.get("expected_tags")

@@ -88,3 +88,31 @@ class TestScreening:
         path.write_text("title\n", encoding="utf-8")
         code, out, _ = run(path, capsys)
         assert code == 0 and out == ",".join(OUTPUT_COLUMNS) + "\n"
+
+
+class TestOperatorPolicy:
+    def test_decisions_follow_the_operators_policy_file(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        policy_file = tmp_path / "policy.toml"
+        policy_file.write_text('[listing_categories]\nlighting = "prohibited"\n')
+        monkeypatch.setenv("GOODSTANDING_POLICY_FILE", str(policy_file))
+        path = tmp_path / "listings.csv"
+        path.write_text("title,category\nLED desk lamp,lighting\n", encoding="utf-8")
+        code, out, _ = run(path, capsys)
+        assert code == 0
+        [row] = list(csv.DictReader(io.StringIO(out)))
+        assert (row["label"], row["decision"]) == ("lighting", "block")
+
+    def test_a_bad_policy_file_is_one_line(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        policy_file = tmp_path / "policy.toml"
+        policy_file.write_text('[listing_categories]\nlighting = "forbidden"\n')
+        monkeypatch.setenv("GOODSTANDING_POLICY_FILE", str(policy_file))
+        path = tmp_path / "listings.csv"
+        path.write_text("title\nLED desk lamp\n", encoding="utf-8")
+        code, out, err = run(path, capsys)
+        assert code != 0 and out == ""
+        assert err.count("\n") == 1
+        assert "unknown setting for lighting 'forbidden'" in err

@@ -5,6 +5,7 @@ others replace the classifier layer with nothing (``no_embedding_model``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -15,12 +16,11 @@ from goodstanding.cases.service import case_service
 from goodstanding.config import Settings
 from goodstanding.console.service import Decision as ConsoleDecision
 from goodstanding.console.service import console_service
-from goodstanding.detectors.categories import Category, Restriction
+from goodstanding.detectors.categories import Category
 from goodstanding.detectors.listings.service import (
     ListingNotHeld,
     ListingScreeningService,
     listing_screening,
-    restrictions_from,
 )
 from goodstanding.detectors.signals import open_signals
 from goodstanding.events.schemas import parse_event
@@ -30,7 +30,9 @@ from goodstanding.models.account import Account
 from goodstanding.models.case import Case
 from goodstanding.models.listing import StoredListing
 from goodstanding.models.violation import Violation
+from goodstanding.policy import service as policy_module
 from goodstanding.policy.enums import Signal
+from goodstanding.policy.schema import load_policies
 from goodstanding.policy.service import policy_service
 from tests.detectors.store_factories import (
     listing_event,
@@ -146,27 +148,25 @@ class TestGatedCategory:
         row = stored(database, "listing-1")
         assert (row.status, row.decision, row.case_id) == ("active", "allow", None)
 
-    def test_the_operator_can_allow_a_category_outright(self, database: Database) -> None:
-        service = ListingScreeningService(
-            restrictions=restrictions_from({"cosmetics": "allowed"}),
-            full_screen=listing_screening.full_screen,
+    def test_the_operator_sets_categories_in_the_policy_file(
+        self, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        policy_file = tmp_path / "policy.toml"
+        policy_file.write_text(
+            '[listing_categories]\ncosmetics = "allowed"\nlighting = "prohibited"\n'
         )
+        monkeypatch.setattr(policy_module, "_active_policies", load_policies(policy_file))
         with database.transaction() as db:
             seller_with_account(db)
-            event = parse_event(
-                listing_event("e1", "listing-1", "Night cream 50 ml", category="cosmetics")
+            cream, lamp = (
+                listing_screening.screen_event(db, parse_event(event))
+                for event in (
+                    listing_event("e1", "listing-1", "Night cream 50 ml", category="cosmetics"),
+                    listing_event("e2", "listing-2", "Desk lamp", category="lighting"),
+                )
             )
-            row = service.screen_event(db, event)
-            assert row is not None and row.status == "active"
-
-    def test_a_bad_operator_setting_is_named(self) -> None:
-        with pytest.raises(ValueError, match="cosmetics: unknown setting 'maybe'"):
-            restrictions_from({"cosmetics": "maybe"})
-        with pytest.raises(ValueError, match="unknown category 'sweets'"):
-            restrictions_from({"sweets": "allowed"})
-        assert restrictions_from({"tobacco": "needs_approval"})[Category.TOBACCO] is (
-            Restriction.NEEDS_APPROVAL
-        )
+            assert cream is not None and (cream.status, cream.decision) == ("active", "allow")
+            assert lamp is not None and lamp.decision == "block"
 
 
 @pytest.mark.usefixtures("no_embedding_model")

@@ -99,7 +99,7 @@ def screen_listings(
     """Screen listings for restricted products; CSV row,label,decision,score,evidence to stdout."""
     try:
         with file.open(newline="", encoding="utf-8") as handle:
-            write_screening(read_listings(handle, str(file)), screen.ScreeningPolicy(), sys.stdout)
+            write_screening(read_listings(handle, str(file)), _operator_policy(), sys.stdout)
     except FileNotFoundError as error:
         missing = error.filename or file
         raise _fail(f"{missing}: no such file") from None
@@ -109,6 +109,16 @@ def screen_listings(
         raise _fail(f"{file}: not UTF-8 text") from None
     except (InputError, csv.Error) as error:
         raise _fail(str(error)) from None
+
+
+def _operator_policy() -> screen.ScreeningPolicy:
+    """Decisions under the category settings of the operator's policy file (the `policy_file`
+    setting), or the marketplace defaults when there is none."""
+    from goodstanding.kit.cli import settings_or_exit
+    from goodstanding.policy.cli import load_policies_or_exit
+
+    policies = load_policies_or_exit(settings_or_exit().policy_file)
+    return screen.ScreeningPolicy(restrictions=policies.listing_categories)
 
 
 def train_listing_model(

@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 
 from goodstanding.cases.service import case_service
 from goodstanding.detectors.categories import (
-    DEFAULT_RESTRICTIONS,
     Category,
     Restriction,
     parse_category,
@@ -46,7 +45,7 @@ from goodstanding.models.category_approval import CategoryApproval
 from goodstanding.models.listing import StoredListing
 from goodstanding.policy.enums import Signal
 from goodstanding.policy.repository import policy_repository
-from goodstanding.policy.service import policy_service
+from goodstanding.policy.service import active_policies, policy_service
 from goodstanding.webhooks.outbox import publish
 
 LISTING_REVIEW_SLA = timedelta(days=2)
@@ -94,28 +93,13 @@ def screen_by_rules(
     return result
 
 
-def restrictions_from(settings: Mapping[str, str]) -> dict[Category, Restriction]:
-    """The operator's category settings (``{"tobacco": "needs_approval", ...}``) over the
-    marketplace defaults; ValueError names a bad category id or setting."""
-    restrictions = dict(DEFAULT_RESTRICTIONS)
-    for name, value in settings.items():
-        category = parse_category(name)
-        try:
-            restrictions[category] = Restriction(value.strip().lower())
-        except ValueError:
-            valid = ", ".join(r.value for r in Restriction)
-            raise ValueError(
-                f"category {name}: unknown setting {value!r}; expected one of: {valid}"
-            ) from None
-    return restrictions
-
-
 class ListingScreeningService:
     def __init__(
         self,
-        restrictions: Mapping[Category, Restriction] = DEFAULT_RESTRICTIONS,
+        restrictions: Mapping[Category, Restriction] | None = None,
         full_screen: ScreenFunction = screen.screen_listings,
     ) -> None:
+        # None: the operator's settings in the active policy file (`[listing_categories]`).
         self.restrictions = restrictions
         # Every layer, the embedding classifier included.
         self.full_screen = full_screen
@@ -148,7 +132,11 @@ class ListingScreeningService:
 
     def screening_policy(self, db: Session, seller_id: str) -> screen.ScreeningPolicy:
         return screen.ScreeningPolicy(
-            restrictions=self.restrictions,
+            restrictions=(
+                active_policies().listing_categories
+                if self.restrictions is None
+                else self.restrictions
+            ),
             approved_categories=self.approved_categories(db, seller_id),
         )
 
