@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,13 @@ class ListingClassifier:
     # None: the linear head alone.
     vote: NeighbourVote | None = None
 
+    @cached_property
+    def _exemplars_by_column(self) -> npt.NDArray[np.float32]:
+        """The exemplars as float32 columns, made once: stored as float16 rows to halve the
+        packaged file, converting and transposing them on every call cost several times the
+        product itself when a listing event is screened alone."""
+        return np.ascontiguousarray(self.exemplar_vectors.T, dtype=np.float32)
+
     def probabilities(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Probability of each label (columns in `labels` order) for each embedding row."""
         logits = vectors @ self.coef.T + self.intercept
@@ -96,7 +103,7 @@ class ListingClassifier:
         self, vectors: npt.NDArray[np.float32], vote: NeighbourVote
     ) -> npt.NDArray[np.float64]:
         """Share of each label in the similarity-weighted vote of the nearest exemplars."""
-        similarity = vectors @ self.exemplar_vectors.astype(np.float32).T
+        similarity = vectors @ self._exemplars_by_column
         count = min(vote.count, similarity.shape[1])
         top = np.argpartition(-similarity, count - 1, axis=1)[:, :count]
         top_similarity = np.take_along_axis(similarity, top, axis=1)
@@ -114,7 +121,7 @@ class ListingClassifier:
         """The `count` most similar labelled exemplars (cosine similarity) for each row."""
         if len(vectors) == 0 or len(self.exemplar_rows) == 0:
             return [[] for _ in range(len(vectors))]
-        similarity = vectors @ self.exemplar_vectors.astype(np.float32).T
+        similarity = vectors @ self._exemplars_by_column
         count = min(count, similarity.shape[1])
         top = np.argpartition(-similarity, count - 1, axis=1)[:, :count]
         results = []
