@@ -5,6 +5,7 @@ The listings are made up for the test.
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -91,28 +92,37 @@ class TestScreening:
 
 
 class TestOperatorPolicy:
-    def test_decisions_follow_the_operators_policy_file(
+    @pytest.fixture
+    def run_under_policy(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> Callable[[str, str], tuple[int, str, str]]:
+        def run_with(policy: str, listings: str) -> tuple[int, str, str]:
+            policy_file = tmp_path / "policy.toml"
+            policy_file.write_text(policy, encoding="utf-8")
+            monkeypatch.setenv("GOODSTANDING_POLICY_FILE", str(policy_file))
+            path = tmp_path / "listings.csv"
+            path.write_text(listings, encoding="utf-8")
+            return run(path, capsys)
+
+        return run_with
+
+    def test_decisions_follow_the_operators_policy_file(
+        self, run_under_policy: Callable[[str, str], tuple[int, str, str]]
     ) -> None:
-        policy_file = tmp_path / "policy.toml"
-        policy_file.write_text('[listing_categories]\nlighting = "prohibited"\n')
-        monkeypatch.setenv("GOODSTANDING_POLICY_FILE", str(policy_file))
-        path = tmp_path / "listings.csv"
-        path.write_text("title,category\nLED desk lamp,lighting\n", encoding="utf-8")
-        code, out, _ = run(path, capsys)
+        code, out, _ = run_under_policy(
+            '[listing_categories]\nlighting = "prohibited"\n',
+            "title,category\nLED desk lamp,lighting\n",
+        )
         assert code == 0
         [row] = list(csv.DictReader(io.StringIO(out)))
         assert (row["label"], row["decision"]) == ("lighting", "block")
 
     def test_a_bad_policy_file_is_one_line(
-        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+        self, run_under_policy: Callable[[str, str], tuple[int, str, str]]
     ) -> None:
-        policy_file = tmp_path / "policy.toml"
-        policy_file.write_text('[listing_categories]\nlighting = "forbidden"\n')
-        monkeypatch.setenv("GOODSTANDING_POLICY_FILE", str(policy_file))
-        path = tmp_path / "listings.csv"
-        path.write_text("title\nLED desk lamp\n", encoding="utf-8")
-        code, out, err = run(path, capsys)
+        code, out, err = run_under_policy(
+            '[listing_categories]\nlighting = "forbidden"\n', "title\nLED desk lamp\n"
+        )
         assert code != 0 and out == ""
         assert err.count("\n") == 1
         assert "unknown setting for lighting 'forbidden'" in err
