@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import struct
 import zlib
 from collections.abc import Callable
@@ -181,6 +182,10 @@ def review(login: Login, reviewers: dict[str, Staff], decision: str, reason: str
 
 
 class TestRecoveryJourney:
+    @pytest.mark.skipif(
+        shutil.which("tesseract") is None,
+        reason="tesseract binary missing: install the Debian package tesseract-ocr",
+    )
     def test_precheck_reads_the_passport_for_the_reviewer(
         self,
         client: TestClient,
