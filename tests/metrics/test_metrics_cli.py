@@ -16,6 +16,9 @@ from goodstanding.demo.generator import GeneratorOptions, generate_events, write
 from goodstanding.events.cli import app as events_app
 from goodstanding.metrics.cli import app as metrics_app
 from goodstanding.metrics.export import CSV_HEADER
+from tests.detectors.store_factories import no_embedding_model
+
+__all__ = ["no_embedding_model"]  # a fixture used below
 
 runner = CliRunner()
 AS_OF = date(2024, 6, 30)
@@ -40,8 +43,12 @@ def events_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def _database_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _database_env(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, no_embedding_model: object
+) -> None:
     monkeypatch.setenv("GOODSTANDING_DATABASE_URL", database_url)
+    # The import's jobs (detector hooks, policy re-evaluation) run in the test, without torch.
+    monkeypatch.setenv("GOODSTANDING_JOBS_IMMEDIATE", "true")
 
 
 @pytest.mark.usefixtures("_database_env")

@@ -14,7 +14,9 @@ from tqdm import tqdm
 
 from goodstanding.events.readers import UnsupportedFile, read_events
 from goodstanding.events.service import MAX_BATCH, IntakeResult, event_service
-from goodstanding.kit.cli import fail, open_database
+from goodstanding.kit.cli import fail, settings_or_exit
+from goodstanding.kit.db import Database
+from goodstanding.kit.jobs import configure_jobs
 
 app = typer.Typer(help="Take in marketplace events.", no_args_is_help=True)
 
@@ -48,7 +50,11 @@ def import_events(
     """
     if not file.is_file():
         fail(f"no such file: {file}")
-    database = open_database()
+    settings = settings_or_exit()
+    database = Database(settings.sqlalchemy_url)
+    # As through the API, intake queues the detectors' screening and the sellers' policy
+    # re-evaluation as jobs, for the worker (`goodstanding worker`, or `serve`) to run.
+    configure_jobs(settings, database)
     total = IntakeResult()
     try:
         records = read_events(file)
@@ -72,6 +78,12 @@ def import_events(
     typer.echo(
         f"accepted {total.accepted}, duplicate {total.duplicate}, refused {len(total.refused)}"
     )
+    if total.accepted and not settings.jobs_immediate:
+        typer.echo(
+            "screening and policy checks of these events are queued for the background worker "
+            "(goodstanding worker, or goodstanding serve)",
+            err=True,
+        )
     if refused_out is not None:
         try:
             with refused_out.open("w", encoding="utf-8") as out:
