@@ -1,9 +1,10 @@
 """Ingest benchmark: marketplace events over HTTP into SQLite and PostgreSQL.
 
 The events come from the demo generator with 10% duplicates and 5% out of order. They are sent in
-batches of ``--batch`` events to ``POST /api/v1/events`` of a uvicorn server on loopback, one
-request after another; when the last reply arrives every seller's metrics are current (intake
-updates the counters in the request's transaction), which the script checks against the reference.
+batches of ``--batch`` events to ``POST /api/v1/events`` of a uvicorn server on loopback
+(``--workers`` processes), one request after another from each of ``--clients`` concurrent
+senders; when the last reply arrives every seller's metrics are current (intake updates the
+counters in the request's transaction), which the script checks against the reference.
 
 Baseline, measured in the same run on a fresh database of the same store: a plain bulk INSERT of
 the same events' stored rows (no validation, dedupe, order state or counters, no HTTP).
@@ -13,6 +14,7 @@ enqueues them as one job after commit, and the job worker runs them. The server 
 in-memory job store and no worker, so the jobs are enqueued but not run while intake is measured.
 
     .venv/bin/python bench/bench_ingest.py --events 200000 --store sqlite --store postgresql
+    .venv/bin/python bench/bench_ingest.py --events 50000 --workers 2 --clients 2
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -118,8 +122,17 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def over_http(url: str, bodies: list[bytes], workdir: Path) -> tuple[float, float, int, int]:
-    """(seconds, server peak RSS MiB, accepted, duplicate) for sending every body in order."""
+def server_processes(pid: int) -> list[int]:
+    """The server and, with several uvicorn workers, its worker processes."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(int(child) for child in children)]
+
+
+def over_http(
+    url: str, bodies: list[bytes], workdir: Path, workers: int, clients: int
+) -> tuple[float, float, int, int]:
+    """(seconds, server peak RSS MiB summed over its processes, accepted, duplicate) for sending
+    every body, from ``clients`` concurrent senders that take the next body in turn."""
     database = Database(url)
     with database.transaction() as db:
         key = api_keys.issue(db, name="bench", scopes=[Scope.events_write]).plaintext
@@ -135,28 +148,44 @@ def over_http(url: str, bodies: list[bytes], workdir: Path) -> tuple[float, floa
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "goodstanding.app:create_app", "--factory",
          "--port", str(port), "--log-level", "warning", "--no-access-log",
-         "--loop", "uvloop", "--http", "httptools"],
+         "--loop", "uvloop", "--http", "httptools", "--workers", str(workers)],
         env=env,
     )  # fmt: skip
-    accepted = duplicate = 0
+    base_url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    pending = iter(bodies)
+    lock = threading.Lock()
+
+    def send_in_turn() -> tuple[int, int]:
+        accepted = duplicate = 0
+        with httpx.Client(base_url=base_url, timeout=300) as client:
+            while True:
+                with lock:
+                    body = next(pending, None)
+                if body is None:
+                    return accepted, duplicate
+                reply = client.post("/api/v1/events", content=body, headers=headers)
+                reply.raise_for_status()
+                accepted += reply.json()["accepted"]
+                duplicate += reply.json()["duplicate"]
+
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
-            for _ in range(100):
+        with httpx.Client(base_url=base_url, timeout=300) as client:
+            for _ in range(150):
                 try:
                     client.get("/healthz")
                     break
                 except httpx.TransportError:
                     time.sleep(0.2)
-            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-            start = time.perf_counter()
-            for body in bodies:
-                reply = client.post("/api/v1/events", content=body, headers=headers)
-                reply.raise_for_status()
-                counts = reply.json()
-                accepted += counts["accepted"]
-                duplicate += counts["duplicate"]
-            elapsed = time.perf_counter() - start
-        peak = peak_rss_mib(server.pid)
+        if workers > 1:
+            time.sleep(5)  # /healthz answered from one worker; let the others finish starting
+        start = time.perf_counter()
+        with ThreadPoolExecutor(clients) as senders:
+            counts = list(senders.map(lambda _: send_in_turn(), range(clients)))
+        elapsed = time.perf_counter() - start
+        accepted = sum(count[0] for count in counts)
+        duplicate = sum(count[1] for count in counts)
+        peak = sum(peak_rss_mib(pid) for pid in server_processes(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -179,6 +208,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--clients", type=int, default=1, help="concurrent senders")
     parser.add_argument("--store", action="append", choices=["sqlite", "postgresql"])
     arguments = parser.parse_args()
     load_all_models()
@@ -187,7 +218,10 @@ def main() -> None:
         json.dumps(events[offset : offset + arguments.batch]).encode()
         for offset in range(0, len(events), arguments.batch)
     ]
-    print(f"{len(events)} events in {len(bodies)} requests of up to {arguments.batch}")
+    print(
+        f"{len(events)} events in {len(bodies)} requests of up to {arguments.batch}; "
+        f"{arguments.workers} server worker(s), {arguments.clients} concurrent client(s)"
+    )
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
         for store in arguments.store or ["sqlite"]:
@@ -195,7 +229,9 @@ def main() -> None:
                 fresh_database(store, "gs_bench_baseline", workdir), events, arguments.batch
             )
             url = fresh_database(store, "gs_bench_ingest", workdir)
-            seconds, peak, accepted, duplicate = over_http(url, bodies, workdir)
+            seconds, peak, accepted, duplicate = over_http(
+                url, bodies, workdir, arguments.workers, arguments.clients
+            )
             current = check_current(url, events)
             rate = len(events) / seconds
             base_rate = len(events) / base_seconds
