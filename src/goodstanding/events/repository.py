@@ -9,7 +9,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from goodstanding.events.schemas import StoredEvent
-from goodstanding.metrics.repository import BulkUpsert, chunks
+from goodstanding.metrics.repository import BulkUpsert, chunks, json_text_values
 from goodstanding.models.stored_event import StoredEventRow
 
 _events: Table = StoredEventRow.__table__  # type: ignore[assignment]
@@ -23,15 +23,12 @@ _insert_events = BulkUpsert(_events, STORED_EVENT_COLUMNS, key=("event_id",))
 class EventRepository:
     def fingerprints(self, db: Session, event_ids: Collection[str]) -> dict[str, str]:
         """The fingerprint of each of ``event_ids`` already stored."""
-        found: dict[str, str] = {}
-        for part in chunks(sorted(event_ids)):
-            rows = db.execute(
-                select(_events.c.event_id, _events.c.fingerprint).where(
-                    _events.c.event_id.in_(part)
-                )
+        rows = db.execute(
+            select(_events.c.event_id, _events.c.fingerprint).where(
+                _events.c.event_id.in_(json_text_values(db, event_ids))
             )
-            found.update((event_id, fingerprint) for event_id, fingerprint in rows)
-        return found
+        )
+        return {event_id: fingerprint for event_id, fingerprint in rows}
 
     def by_ids(self, db: Session, event_ids: Sequence[str]) -> list[StoredEvent]:
         """The stored events with these ids, in the order of ``event_ids``."""
