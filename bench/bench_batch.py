@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 from fast_events import write_events
 
 from goodstanding.demo.generator import GeneratorOptions, generate_events, write_parquet
+from goodstanding.events.schemas import ORDER_EVENT_TYPES
 from goodstanding.metrics import batch_duckdb
 from goodstanding.metrics.definitions import DEFAULT_CONFIG
 
@@ -184,18 +185,7 @@ def run_hand_tuned(path: Path, config: DuckConfig) -> Results:
     }
 
 
-# The event types the metrics read, and the data fields the pandas pipeline uses.
-ORDER_TYPES = (
-    "order.placed",
-    "order.shipped",
-    "order.tracking_scanned",
-    "order.delivered",
-    "order.cancelled",
-    "feedback.left",
-    "claim.opened",
-    "claim.decided",
-    "chargeback.filed",
-)
+# The data fields the pandas pipeline uses.
 DATA_COLUMNS = (
     "order_id",
     "seller_id",
@@ -221,7 +211,8 @@ SPILL_SCHEMA = pa.schema(
 def decode(events: pd.DataFrame) -> pd.DataFrame:
     """Stored events up to the as-of day with their JSON data decoded into columns."""
     events = events[
-        (events["occurred_at"] < str(AS_OF + timedelta(days=1))) & events["type"].isin(ORDER_TYPES)
+        (events["occurred_at"] < str(AS_OF + timedelta(days=1)))
+        & events["type"].isin(ORDER_EVENT_TYPES)
     ]
     data = pd.DataFrame.from_records(
         [json.loads(text) for text in events["data"]], index=events.index, columns=DATA_COLUMNS

@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from goodstanding.events.schemas import OrderEvent, parse_event
+from goodstanding.events.schemas import ORDER_EVENT_TYPES, OrderEvent, parse_event
 from goodstanding.metrics.definitions import DEFAULT_CONFIG, MetricsConfig
 
 AS_OF = date(2024, 6, 30)
@@ -91,19 +91,6 @@ def order_event(
     }
 
 
-_KINDS = (
-    "order.placed",
-    "order.shipped",
-    "order.tracking_scanned",
-    "order.delivered",
-    "order.cancelled",
-    "feedback.left",
-    "claim.opened",
-    "claim.decided",
-    "chargeback.filed",
-)
-
-
 @st.composite
 def event_streams(draw: st.DrawFn, max_orders: int = 8) -> list[OrderEvent]:
     """Order events of a few orders, some delivered twice, in a shuffled arrival order."""
@@ -115,7 +102,7 @@ def event_streams(draw: st.DrawFn, max_orders: int = 8) -> list[OrderEvent]:
     events: list[OrderEvent] = []
     for order, hours in enumerate(bases):
         # Each kind at most twice per order, so most orders have a life: placed, shipped, scanned...
-        kinds = draw(st.lists(st.sampled_from(_KINDS), max_size=14))
+        kinds = draw(st.lists(st.sampled_from(ORDER_EVENT_TYPES), max_size=14))
         kinds = [kind for index, kind in enumerate(kinds) if kinds[:index].count(kind) < 2]
         base = _EARLIEST_ORDER + timedelta(hours=hours)
         for kind in kinds:

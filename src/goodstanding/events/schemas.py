@@ -343,6 +343,9 @@ EVENT_TYPES: tuple[str, ...] = tuple(
     sorted(_type_name(model) for model in get_args(get_args(Event)[0]))
 )
 
+ORDER_EVENT_TYPES: tuple[str, ...] = tuple(_type_name(model) for model in get_args(OrderEvent))
+"""The event types that change an order's state, and so the metrics."""
+
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 
 
