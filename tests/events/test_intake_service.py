@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -231,6 +231,28 @@ class TestHooksAndJobs:
 
 
 class TestHooksAfterCommit:
+    def test_a_preparer_sees_the_whole_batch_before_each_hook_sees_its_event(
+        self, database: Database, seen_listings: list[str]
+    ) -> None:
+        prepared: list[list[str]] = []
+
+        def prepare(events: Sequence[Event]) -> None:
+            assert seen_listings == []  # before any hook
+            prepared.append([event.event_id for event in events])
+
+        listings = [
+            raw(f"l{n}", "listing.created", "2024-06-01T00:00:00Z", listing_id=f"L{n}",
+                seller_id="s1", title="Lamp", description="", category="home", brand="")
+            for n in (1, 2, 3)
+        ]  # fmt: skip
+        hooks.register_preparer(["listing.created"], prepare)
+        try:
+            ingest(database, [*listings, placed("e1", "o1")])
+        finally:
+            hooks.unregister_preparer(prepare)
+        assert prepared == [["l1", "l2", "l3"]]
+        assert seen_listings == ["l1", "l2", "l3"]
+
     def test_hooks_run_after_commit_and_one_failure_spares_the_rest(
         self, database: Database
     ) -> None:

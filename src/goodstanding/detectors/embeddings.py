@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
@@ -34,6 +35,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 _model: SentenceTransformer | None = None
 _model_lock = threading.Lock()
+
+# Recent vectors by text. Intake's hooks screen one event at a time, and the model embeds a
+# batch of 32 about five times faster than 32 single texts; so the job that runs the hooks embeds
+# all of its texts first (see `events.hooks`), and each event's screening finds its vector here.
+# 10,000 entries (one intake batch) take about 15 MB.
+_RECENT_LIMIT = 10_000
+_recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+_recent_lock = threading.Lock()
 
 
 def _load_model() -> SentenceTransformer:
@@ -88,13 +97,25 @@ def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
         raise TypeError("embed() takes a sequence of texts, not a single string")
     if len(texts) == 0:
         return np.empty((0, EMBEDDING_DIMENSION), dtype=np.float32)
-    model = _load_model()
-    with _precision():
-        vectors = model.encode(
-            list(texts),
-            batch_size=_BATCH_SIZE,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-    return np.asarray(vectors, dtype=np.float32)
+    with _recent_lock:
+        known = {text: _recent[text] for text in texts if text in _recent}
+    missing = list(dict.fromkeys(text for text in texts if text not in known))
+    if missing:
+        model = _load_model()
+        with _precision():
+            vectors = model.encode(
+                missing,
+                batch_size=_BATCH_SIZE,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        rows = np.asarray(vectors, dtype=np.float32)
+        # Copies, so that a kept row does not keep the whole batch's array alive.
+        computed = {text: row.copy() for text, row in zip(missing, rows, strict=True)}
+        with _recent_lock:
+            _recent.update(computed)
+            while len(_recent) > _RECENT_LIMIT:
+                _recent.popitem(last=False)
+        known.update(computed)
+    return np.stack([known[text] for text in texts])

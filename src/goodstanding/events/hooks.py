@@ -14,32 +14,51 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from goodstanding.events.schemas import Event
 
 EventHook = Callable[[Session, Event], Any]
+BatchPreparer = Callable[[Sequence[Event]], Any]
+"""Work done once for all the events of a job before each is handed to its hook alone (the
+detectors embed every text of the batch in one model call)."""
 
-KNOWN_HOOKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (
+
+class KnownHook(NamedTuple):
+    module: str
+    function: str
+    event_types: tuple[str, ...]
+    preparer: str | None = None
+    """A function of the same module that prepares a batch of these events (``BatchPreparer``)."""
+
+
+KNOWN_HOOKS: tuple[KnownHook, ...] = (
+    KnownHook(
         "goodstanding.detectors.listings.service",
         "screen_listing_event",
         ("listing.created", "listing.updated", "listing.removed"),
+        preparer="prepare_listing_events",
     ),
-    ("goodstanding.detectors.reviews.service", "screen_review_event", ("review.posted",)),
-    (
+    KnownHook(
+        "goodstanding.detectors.reviews.service",
+        "screen_review_event",
+        ("review.posted",),
+        preparer="prepare_review_events",
+    ),
+    KnownHook(
         "goodstanding.detectors.links.service",
         "apply_identifier_event",
         ("account.signed_in", "payout_account.set", "affiliate.sale"),
     ),
 )
-"""(module, function, event types) of the detectors' hooks."""
+"""The detectors' hooks, by name."""
 
 _registry: dict[str, list[EventHook]] = {}
+_preparers: list[tuple[frozenset[str], BatchPreparer]] = []
 _known_loaded = False
 
 
@@ -47,6 +66,16 @@ def register(event_type: str, hook: EventHook) -> None:
     hooks = _registry.setdefault(event_type, [])
     if hook not in hooks:
         hooks.append(hook)
+
+
+def register_preparer(event_types: Iterable[str], preparer: BatchPreparer) -> None:
+    entry = (frozenset(event_types), preparer)
+    if entry not in _preparers:
+        _preparers.append(entry)
+
+
+def unregister_preparer(preparer: BatchPreparer) -> None:
+    _preparers[:] = [entry for entry in _preparers if entry[1] is not preparer]
 
 
 def unregister(event_type: str, hook: EventHook) -> None:
@@ -59,13 +88,17 @@ def _load_known_hooks() -> None:
     if _known_loaded:
         return
     _known_loaded = True
-    for module_name, function_name, event_types in KNOWN_HOOKS:
-        if not _module_exists(module_name):
+    for known in KNOWN_HOOKS:
+        if not _module_exists(known.module):
             continue
-        hook = getattr(importlib.import_module(module_name), function_name, None)
+        module = importlib.import_module(known.module)
+        hook = getattr(module, known.function, None)
         if callable(hook):
-            for event_type in event_types:
+            for event_type in known.event_types:
                 register(event_type, hook)
+        preparer = getattr(module, known.preparer, None) if known.preparer else None
+        if callable(preparer):
+            register_preparer(known.event_types, preparer)
 
 
 def _module_exists(name: str) -> bool:
@@ -79,9 +112,9 @@ def _module_exists(name: str) -> bool:
 def _known_hook_types() -> frozenset[str]:
     return frozenset(
         event_type
-        for module_name, _, event_types in KNOWN_HOOKS
-        if _module_exists(module_name)
-        for event_type in event_types
+        for known in KNOWN_HOOKS
+        if _module_exists(known.module)
+        for event_type in known.event_types
     )
 
 
@@ -90,6 +123,17 @@ def has_hooks(event_type: str) -> bool:
     answered without importing the detectors (their models take seconds to load), which only the
     job that runs the hooks does."""
     return event_type in _known_hook_types() or bool(_registry.get(event_type))
+
+
+def preparations_for(events: Sequence[Event]) -> list[tuple[BatchPreparer, list[Event]]]:
+    """Each batch preparer with the events of ``events`` it prepares (those of its types)."""
+    _load_known_hooks()
+    found = []
+    for event_types, preparer in _preparers:
+        mine = [event for event in events if event.type in event_types]
+        if mine:
+            found.append((preparer, mine))
+    return found
 
 
 def hooks_for(event_type: str) -> list[EventHook]:

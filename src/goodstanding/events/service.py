@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy.orm import Session
 
-from goodstanding.events.hooks import has_hooks, hooks_for
+from goodstanding.events.hooks import has_hooks, hooks_for, preparations_for
 from goodstanding.events.readers import Unreadable
 from goodstanding.events.repository import event_repository
 from goodstanding.events.schemas import (
@@ -184,6 +184,11 @@ class EventService:
             events = [
                 parse_event(raw_from_stored(s)) for s in event_repository.by_ids(db, event_ids)
             ]
+        for prepare, batch in preparations_for(events):
+            try:
+                prepare(batch)
+            except Exception:  # preparing only saves time; each hook still does its own work
+                log.exception("event_hook_preparation_failed", events=len(batch))
         failures = 0
         for event in events:
             try:

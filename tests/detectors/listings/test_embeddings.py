@@ -58,3 +58,31 @@ def test_torch_threads_wait_passively_unless_the_operator_says_otherwise(
         capture_output=True, text=True, check=True, timeout=60, env=environment,
     )  # fmt: skip
     assert result.stdout.strip() == expected
+
+
+class _CountingModel:
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def encode(self, texts: list[str], **_: object) -> np.ndarray:
+        self.asked.append(texts)
+        return np.array([[float(len(text)), 1.0] for text in texts], dtype=np.float32)
+
+
+def test_recent_texts_are_not_embedded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import OrderedDict
+
+    from goodstanding.detectors import embeddings
+
+    model = _CountingModel()
+    monkeypatch.setattr(embeddings, "_load_model", lambda: model)
+    monkeypatch.setattr(embeddings, "_recent", OrderedDict())
+    monkeypatch.setattr(embeddings, "_RECENT_LIMIT", 3)
+    first = embed(["mug", "lamp", "mug"])
+    second = embed(["lamp", "kettle"])
+    assert model.asked == [["mug", "lamp"], ["kettle"]]
+    assert first[:, 0].tolist() == [3.0, 4.0, 3.0]
+    assert second[:, 0].tolist() == [4.0, 6.0]
+    embed(["rug"])  # the oldest (mug) leaves the three kept
+    embed(["mug"])
+    assert model.asked[-1] == ["mug"]

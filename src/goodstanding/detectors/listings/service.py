@@ -34,7 +34,7 @@ from goodstanding.detectors.categories import (
 )
 from goodstanding.detectors.embeddings import EMBEDDING_DIMENSION
 from goodstanding.detectors.listings import screen
-from goodstanding.detectors.listings.classifier import ListingClassifier
+from goodstanding.detectors.listings.classifier import ListingClassifier, listing_text
 from goodstanding.detectors.signals import Source, record_signal
 from goodstanding.events.schemas import Event, ListingCreated, ListingRemoved, ListingUpdated
 from goodstanding.kit.clock import utcnow
@@ -369,3 +369,19 @@ listing_screening = ListingScreeningService()
 
 # The event-intake hook (``events.hooks.KNOWN_HOOKS``).
 screen_listing_event = listing_screening.screen_event
+
+
+def prepare_listing_events(events: Sequence[Event]) -> None:
+    """The hook's batch preparation: embed the texts of a job's created and updated listings in
+    one model call, so that screening each event alone finds its vector ready."""
+    if listing_screening.full_screen is not screen.screen_listings:
+        return  # another classifier layer (tests): nothing of the model's to prepare
+    from goodstanding.detectors.embeddings import embed
+
+    texts = [
+        listing_text(event.data.title, event.data.description, event.data.brand)
+        for event in events
+        if isinstance(event, ListingCreated | ListingUpdated)
+    ]
+    if texts:
+        embed(texts)

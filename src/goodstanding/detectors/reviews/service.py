@@ -17,7 +17,7 @@ A flagged review stores a review-manipulation signal with its reasons and re-eva
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -194,3 +194,19 @@ review_screening = ReviewScreeningService()
 
 # The event-intake hook (``events.hooks.KNOWN_HOOKS``).
 screen_review_event = review_screening.screen_event
+
+
+def prepare_review_events(events: Sequence[Event]) -> None:
+    """The hook's batch preparation: embed a job's review texts in one model call, so that
+    screening each review alone finds its vector ready."""
+    if review_screening.text_layer is not machine_text_signals:
+        return  # another text layer (tests): nothing of the model's to prepare
+    from goodstanding.detectors.embeddings import embed
+
+    texts = [
+        event.data.text
+        for event in events
+        if isinstance(event, ReviewPosted) and event.data.text.strip()
+    ]
+    if texts:
+        embed(texts)
