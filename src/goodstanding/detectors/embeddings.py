@@ -88,6 +88,12 @@ def _precision() -> contextlib.AbstractContextManager[object]:
     return torch.autocast("cpu", dtype=torch.bfloat16)
 
 
+def forget_recent() -> None:
+    """Drop the kept vectors, so that the next calls run the model (benchmarks time it)."""
+    with _recent_lock:
+        _recent.clear()
+
+
 def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
     """Embed each text as a unit-length float32 vector; returns an array of shape (len(texts), 384).
 

@@ -86,3 +86,6 @@ def test_recent_texts_are_not_embedded_again(monkeypatch: pytest.MonkeyPatch) ->
     embed(["rug"])  # the oldest (mug) leaves the three kept
     embed(["mug"])
     assert model.asked[-1] == ["mug"]
+    embeddings.forget_recent()
+    embed(["rug"])
+    assert model.asked[-1] == ["rug"]
