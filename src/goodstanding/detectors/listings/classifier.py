@@ -89,55 +89,72 @@ class ListingClassifier:
 
     def probabilities(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Probability of each label (columns in `labels` order) for each embedding row."""
-        logits = vectors @ self.coef.T + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        linear = exp / exp.sum(axis=1, keepdims=True)
-        if self.vote is None or len(self.exemplar_rows) == 0 or len(vectors) == 0:
-            return np.asarray(linear, dtype=np.float32)
-        weight = self.vote.weight
-        blended = (1 - weight) * linear + weight * self._neighbour_shares(vectors, self.vote)
-        return np.asarray(blended, dtype=np.float32)
-
-    def _neighbour_shares(
-        self, vectors: npt.NDArray[np.float32], vote: NeighbourVote
-    ) -> npt.NDArray[np.float64]:
-        """Share of each label in the similarity-weighted vote of the nearest exemplars."""
-        similarity = vectors @ self._exemplars_by_column
-        count = min(vote.count, similarity.shape[1])
-        top = np.argpartition(-similarity, count - 1, axis=1)[:, :count]
-        top_similarity = np.take_along_axis(similarity, top, axis=1)
-        votes = np.exp(
-            (top_similarity - top_similarity.max(axis=1, keepdims=True)) / vote.temperature
-        )
-        shares = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
-        rows = np.repeat(np.arange(len(vectors)), count)
-        np.add.at(shares, (rows, self.exemplar_labels[top].ravel()), votes.ravel())
-        return np.asarray(shares / shares.sum(axis=1, keepdims=True), dtype=np.float64)
+        return self.assess(vectors, nearest_count=0)[0]
 
     def nearest(
         self, vectors: npt.NDArray[np.float32], count: int = 3
     ) -> list[list[NearestExample]]:
         """The `count` most similar labelled exemplars (cosine similarity) for each row."""
+        return self.assess(vectors, nearest_count=count)[1]
+
+    def assess(
+        self, vectors: npt.NDArray[np.float32], nearest_count: int = 3
+    ) -> tuple[npt.NDArray[np.float32], list[list[NearestExample]]]:
+        """`probabilities` and `nearest` together: the vote and the evidence read the same
+        search of the exemplars, which costs more than the rest of the head."""
+        logits = vectors @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        probabilities = exp / exp.sum(axis=1, keepdims=True)
         if len(vectors) == 0 or len(self.exemplar_rows) == 0:
-            return [[] for _ in range(len(vectors))]
+            return np.asarray(probabilities, dtype=np.float32), [[] for _ in range(len(vectors))]
+        vote_count = self.vote.count if self.vote is not None else 0
+        top, similarity = self._most_similar(vectors, max(vote_count, nearest_count, 1))
+        if self.vote is not None:
+            shares = self._vote_shares(
+                top[:, :vote_count], similarity[:, :vote_count], self.vote.temperature
+            )
+            probabilities = (1 - self.vote.weight) * probabilities + self.vote.weight * shares
+        nearest = [
+            [
+                NearestExample(
+                    self.labels[int(self.exemplar_labels[index])],
+                    int(self.exemplar_rows[index]),
+                    round(float(value), 3),
+                )
+                for index, value in zip(row_top, row_similarity, strict=True)
+            ]
+            for row_top, row_similarity in zip(
+                top[:, :nearest_count], similarity[:, :nearest_count], strict=True
+            )
+        ]
+        return np.asarray(probabilities, dtype=np.float32), nearest
+
+    def _most_similar(
+        self, vectors: npt.NDArray[np.float32], count: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+        """Per row, the `count` most similar exemplars and their cosine similarities, most
+        similar first."""
         similarity = vectors @ self._exemplars_by_column
         count = min(count, similarity.shape[1])
         top = np.argpartition(-similarity, count - 1, axis=1)[:, :count]
-        results = []
-        for row_index, candidates in enumerate(top):
-            ordered = candidates[np.argsort(-similarity[row_index, candidates])]
-            results.append(
-                [
-                    NearestExample(
-                        self.labels[int(self.exemplar_labels[i])],
-                        int(self.exemplar_rows[i]),
-                        round(float(similarity[row_index, i]), 3),
-                    )
-                    for i in ordered
-                ]
-            )
-        return results
+        top_similarity = np.take_along_axis(similarity, top, axis=1)
+        order = np.argsort(-top_similarity, axis=1, kind="stable")
+        return (
+            np.take_along_axis(top, order, axis=1),
+            np.take_along_axis(top_similarity, order, axis=1),
+        )
+
+    def _vote_shares(
+        self, top: npt.NDArray[np.intp], similarity: npt.NDArray[np.float32], temperature: float
+    ) -> npt.NDArray[np.float64]:
+        """Share of each label in the similarity-weighted vote of the given exemplars (each
+        row's most similar first)."""
+        votes = np.exp((similarity - similarity[:, :1]) / temperature)
+        shares = np.zeros((len(top), len(self.labels)), dtype=np.float64)
+        rows = np.repeat(np.arange(len(top)), top.shape[1])
+        np.add.at(shares, (rows, self.exemplar_labels[top].ravel()), votes.ravel())
+        return np.asarray(shares / shares.sum(axis=1, keepdims=True), dtype=np.float64)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

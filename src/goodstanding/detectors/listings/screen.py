@@ -245,8 +245,7 @@ def screen_embedded(
         return []
     classifier = classifier or packaged_classifier()
     matcher = matcher or default_matcher()
-    probability_rows = classifier.probabilities(vectors)
-    neighbours = classifier.nearest(vectors, nearest_count)
+    probability_rows, neighbours = classifier.assess(vectors, nearest_count)
     results = []
     for listing, probability_row, nearest in zip(
         listings, probability_rows, neighbours, strict=True
