@@ -9,7 +9,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from goodstanding.events.schemas import StoredEvent
-from goodstanding.metrics.repository import BulkUpsert, chunks, json_text_values
+from goodstanding.kit.bulk_sql import BulkUpsert, chunks, json_text_values
 from goodstanding.models.stored_event import StoredEventRow
 
 _events: Table = StoredEventRow.__table__  # type: ignore[assignment]

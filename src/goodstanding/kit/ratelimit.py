@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from goodstanding.kit.bulk_sql import dialect_insert
 from goodstanding.kit.clock import utcnow
 from goodstanding.kit.errors import TooManyAttempts
 from goodstanding.models.rate_limit import RateLimitCounter
@@ -41,9 +41,7 @@ def hit(db: Session, key: str, window: timedelta) -> Counter:
     """Count one more event under ``key`` and return the counter as it now stands."""
     now = utcnow()
     table = RateLimitCounter.__table__
-    dialect = db.get_bind().dialect.name
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    statement = insert(RateLimitCounter).values(
+    statement = dialect_insert(db, RateLimitCounter).values(
         key=key, count=1, window_started_at=now, last_hit_at=now
     )
     window_over = table.c.window_started_at <= now - window

@@ -1,41 +1,28 @@
 """All SQL of the online metrics engine: order records, per-day counters, snapshots.
 
 Writes are bulk: one ``INSERT ... ON CONFLICT DO UPDATE`` per batch of keys, never a
-read-modify-write per row. Intake's writes go through ``BulkUpsert``, SQL text built once from the
-table's metadata and handed straight to the driver (SQLite and PostgreSQL spell ``ON CONFLICT`` the
-same way): SQLAlchemy's per-row parameter handling of an ORM or Core ``executemany`` was about a
-third of intake's time. On SQLite, an in-process library, that is one ``executemany``; on
-PostgreSQL, where each statement is a round trip and a plan, it is one statement whatever the
-number of rows: the rows go as one JSON text (written by orjson, read by ``json_to_recordset``),
-since the driver escapes array parameters element by element in Python.
+read-modify-write per row (``kit.bulk_sql.BulkUpsert``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import (
-    JSON,
-    Dialect,
-    Select,
     Table,
-    Text,
     and_,
-    bindparam,
     case,
-    cast,
     func,
     or_,
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from goodstanding.kit.bulk_sql import BulkUpsert, chunks, dialect_insert, json_text_values
 from goodstanding.metrics.definitions import MetricsConfig
 from goodstanding.metrics.order_state import CounterKey
 from goodstanding.models.metric_counter import MetricCounter
@@ -43,158 +30,10 @@ from goodstanding.models.metric_snapshot import MetricSnapshot
 from goodstanding.models.order_record import OrderRecord
 from goodstanding.models.seller import Seller
 
-# Keeps every IN list and multi-row statement well under SQLite's and PostgreSQL's bind limits.
-CHUNK = 5000
-
 _counters: Table = MetricCounter.__table__  # type: ignore[assignment]
 _orders: Table = OrderRecord.__table__  # type: ignore[assignment]
 _snapshots: Table = MetricSnapshot.__table__  # type: ignore[assignment]
 _sellers: Table = Seller.__table__  # type: ignore[assignment]
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def json_text_values(db: Session, values: Collection[str]) -> Select[tuple[str]]:
-    """``SELECT value FROM <values>``, the values sent as one JSON text parameter, for ``IN``.
-
-    Intake looks up thousands of ids per batch; one parameter instead of one bind per id spares
-    compiling and binding them (on PostgreSQL it halved the lookups' time).
-    """
-    payload = bindparam(None, orjson.dumps(list(values)).decode(), type_=Text)
-    if db.get_bind().dialect.name == "postgresql":
-        elements = (
-            func.json_array_elements_text(cast(payload, JSON))
-            .table_valued("value")
-            .render_derived()
-        )
-    else:
-        elements = func.json_each(payload).table_valued("value")
-    return select(elements.c.value)
-
-
-def dialect_insert(db: Session, table: Table) -> sqlite.Insert | postgresql.Insert:
-    """An INSERT that knows ``ON CONFLICT`` in the session's dialect."""
-    if db.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
-@dataclass(frozen=True, slots=True)
-class _PreparedUpsert:
-    insert: str
-    """``INSERT INTO table (columns) VALUES``"""
-    row: str
-    """One row's placeholders: ``(?, ?, ?)``"""
-    on_conflict: str
-    from_json: str | None
-    """PostgreSQL: ``INSERT INTO table (columns) SELECT * FROM json_to_recordset(%s) AS ...``."""
-    columns: tuple[str, ...]
-    processors: list[tuple[int, Callable[[Any], Any]]]
-    """(position, bind processor) of the columns that have one."""
-
-    def as_json(self, rows: Sequence[Sequence[Any]]) -> tuple[str]:
-        """The rows as the one parameter of ``from_json``: a JSON array of objects."""
-        columns = self.columns
-        objects = [dict(zip(columns, row, strict=True)) for row in self.processed(rows)]
-        return (orjson.dumps(objects).decode(),)
-
-    def processed(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
-        if not self.processors:
-            return rows
-        converted = []
-        for row in rows:
-            values = list(row)
-            for position, process in self.processors:
-                values[position] = process(values[position])
-            converted.append(tuple(values))
-        return converted
-
-
-@dataclass
-class BulkUpsert:
-    """``INSERT INTO table (columns) VALUES ... ON CONFLICT (key) DO UPDATE SET ...`` (or
-    ``DO NOTHING`` when ``update`` is empty), as SQL text handed straight to the driver.
-
-    ``update`` maps a column to its new value in SQL, e.g. ``"excluded.state"`` or
-    ``"metric_counters.numerator + excluded.numerator"``. Rows are tuples in ``columns`` order; each
-    value passes its column type's bind processor (SQLite keeps times as text in SQLAlchemy's own
-    format, so rows written here read back like any other). The models' Python-side defaults are
-    not applied: give every column that has one."""
-
-    table: Table
-    columns: tuple[str, ...]
-    key: tuple[str, ...]
-    update: Mapping[str, str] = field(default_factory=dict)
-    _prepared: dict[str, _PreparedUpsert] = field(default_factory=dict, init=False, repr=False)
-
-    def _prepare(self, dialect: Dialect) -> _PreparedUpsert:
-        if dialect.name not in self._prepared:
-            placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
-            assignments = ", ".join(f"{name} = {value}" for name, value in self.update.items())
-            action = f"DO UPDATE SET {assignments}" if self.update else "DO NOTHING"
-            into = f"INSERT INTO {self.table.name} ({', '.join(self.columns)})"
-            record = ", ".join(
-                f"{name} {self.table.c[name].type.compile(dialect=dialect)}"
-                for name in self.columns
-            )
-            self._prepared[dialect.name] = _PreparedUpsert(
-                insert=f"{into} VALUES",
-                row=f"({', '.join([placeholder] * len(self.columns))})",
-                on_conflict=f"ON CONFLICT ({', '.join(self.key)}) {action}",
-                from_json=(
-                    f"{into} SELECT * FROM json_to_recordset(%s::json) AS rows({record})"
-                    if dialect.name == "postgresql"
-                    else None
-                ),
-                columns=self.columns,
-                processors=[
-                    (position, process)
-                    for position, name in enumerate(self.columns)
-                    if (process := self.table.c[name].type._cached_bind_processor(dialect))
-                ],
-            )
-        return self._prepared[dialect.name]
-
-    def execute(self, db: Session, rows: Sequence[Sequence[Any]]) -> None:
-        """Write ``rows`` with one ``executemany``."""
-        if not rows:
-            return
-        connection = db.connection()
-        prepared = self._prepare(connection.dialect)
-        if prepared.from_json is not None:
-            connection.exec_driver_sql(
-                f"{prepared.from_json} {prepared.on_conflict}", prepared.as_json(rows)
-            )
-            return
-        connection.exec_driver_sql(
-            f"{prepared.insert} {prepared.row} {prepared.on_conflict}",
-            list(prepared.processed(rows)),
-        )
-
-    def insert_returning(
-        self, db: Session, rows: Sequence[Sequence[Any]], returning: str, chunk: int = 1000
-    ) -> list[Any]:
-        """Write ``rows`` (on SQLite as multi-row statements of up to ``chunk`` rows); returns the
-        ``returning`` column of every row actually written (``DO NOTHING`` skips the others)."""
-        if not rows:
-            return []
-        connection = db.connection()
-        prepared = self._prepare(connection.dialect)
-        if prepared.from_json is not None:
-            statement = f"{prepared.from_json} {prepared.on_conflict} RETURNING {returning}"
-            return list(connection.exec_driver_sql(statement, prepared.as_json(rows)).scalars())
-        written: list[Any] = []
-        for part in chunks(prepared.processed(rows), chunk):
-            statement = (
-                f"{prepared.insert} {', '.join([prepared.row] * len(part))} "
-                f"{prepared.on_conflict} RETURNING {returning}"
-            )
-            flat = tuple(value for row in part for value in row)
-            written += connection.exec_driver_sql(statement, flat).scalars()
-        return written
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,9 @@ from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from goodstanding.kit.bulk_sql import dialect_insert
 from goodstanding.models.additional_account_request import AdditionalAccountRequest
 from goodstanding.models.document_request import DocumentRequest
 from goodstanding.models.enforcement_action import EnforcementAction
@@ -32,10 +31,7 @@ class PolicyRepository:
     def add_seller_if_absent(self, db: Session, seller_id: str, *, now: datetime) -> None:
         """Insert the seller unless it exists; two workers doing this at once both succeed."""
         values = {"id": seller_id, "created_at": now}
-        if db.get_bind().dialect.name == "postgresql":
-            db.execute(postgresql_insert(Seller).values(**values).on_conflict_do_nothing())
-        else:
-            db.execute(sqlite_insert(Seller).values(**values).on_conflict_do_nothing())
+        db.execute(dialect_insert(db, Seller).values(**values).on_conflict_do_nothing())
 
     def move_standing(
         self,

@@ -10,11 +10,11 @@ from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Insert, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from goodstanding.detectors.links.graph import AccountId, LinkEdge, NotRelatedVerdict
 from goodstanding.detectors.links.identifiers import Identifier, IdentifierKind
+from goodstanding.kit.bulk_sql import dialect_insert
 from goodstanding.models.link_edge import LinkEdgeRecord
 from goodstanding.models.link_verdict import LinkVerdict
 
@@ -30,9 +30,7 @@ class DatabaseLinkStore:
 
     def _insert_new(self, model: type[LinkEdgeRecord] | type[LinkVerdict]) -> Insert:
         """An INSERT that skips a row whose key exists (a concurrent writer may have added it)."""
-        if self.db.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(model).on_conflict_do_nothing()
-        return sqlite.insert(model).on_conflict_do_nothing()
+        return dialect_insert(self.db, model).on_conflict_do_nothing()
 
     @staticmethod
     def _holding(identifier: Identifier) -> tuple[ColumnElement[bool], ...]:
