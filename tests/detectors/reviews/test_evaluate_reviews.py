@@ -1,13 +1,11 @@
 """The evaluation script runs end to end on a sample (the full run is `make evaluate`)."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from shared_data import shared_data_dir
+from shared_data import run_evaluation, shared_data_dir
 
-SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "evaluate_reviews.py"
+SCRIPT = "evaluate_reviews.py"
 
 
 @pytest.mark.slow
@@ -16,12 +14,8 @@ def test_writes_its_section_and_pictures_on_a_sample(tmp_path: Path) -> None:
     docs = tmp_path / "detection.md"
     docs.write_text("# Detection quality\n\n## Restricted products\n\nkept as it is\n")
     images = tmp_path / "img"
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--data", str(data), "--sample", "12"]
-        + ["--docs", str(docs), "--images", str(images)],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    completed = run_evaluation(
+        SCRIPT, "--data", data, "--sample", "12", "--docs", docs, "--images", images
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     document = docs.read_text()
@@ -33,12 +27,7 @@ def test_writes_its_section_and_pictures_on_a_sample(tmp_path: Path) -> None:
 
 
 def test_missing_data_is_one_line(tmp_path: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--data", str(tmp_path), "--docs", str(tmp_path / "d.md")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = run_evaluation(SCRIPT, "--data", tmp_path, "--docs", tmp_path / "d.md")
     assert completed.returncode == 2
     assert completed.stderr.strip().startswith("evaluate_reviews: labelled review set not found")
     assert not (tmp_path / "d.md").exists()
