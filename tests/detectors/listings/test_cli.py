@@ -5,13 +5,22 @@ The listings are made up for the test.
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 import typer
 
-from goodstanding.detectors.listings.cli import OUTPUT_COLUMNS, screen_listings
+from goodstanding.detectors.listings import cli as listings_cli
+from goodstanding.detectors.listings.cli import (
+    OUTPUT_COLUMNS,
+    InputError,
+    read_listings,
+    screen_listings,
+    write_screening,
+)
+from goodstanding.detectors.listings.parallel import ResultRow, screen_rows
+from goodstanding.detectors.listings.screen import Listing, ScreeningPolicy
 
 
 def run(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -126,3 +135,126 @@ class TestOperatorPolicy:
         assert code != 0 and out == ""
         assert err.count("\n") == 1
         assert "unknown setting for lighting 'forbidden'" in err
+
+
+# Made up for the test: plain goods and restricted ones, in English and Spanish.
+MIXED_LISTINGS = [
+    ("Ceramic coffee mug 350ml", ""),
+    ("Professional lock pick set", "24 pieces with tension wrench"),
+    ("Pistola de agua para niños", "Juguete de verano"),
+    ("Cuchillo de caza con funda", ""),
+    ("Cotton bath towel set", "Four towels, grey"),
+    ("Cigarrillos electrónicos desechables", "Sabor menta"),
+    ("Gunmetal grey phone case", ""),
+    ("Semillas de tomate cherry", "Sobre de 50 semillas"),
+    ("Replica designer handbag, looks like the real brand", ""),
+    ("Children's picture book about the sea", ""),
+]
+
+
+def write_listings(path: Path, rows: list[tuple[str, str]], extra: str = "") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("title", "description", "category"))
+        writer.writerows((title, description, "") for title, description in rows)
+        handle.write(extra)
+    return path
+
+
+class FakePool:
+    """Stands in for `ScreeningPool`, screening in this process, to see when one is started."""
+
+    started: list[int] = []
+
+    def __init__(self, policy: ScreeningPolicy, workers: int) -> None:
+        self.policy = policy
+        FakePool.started.append(workers)
+
+    def __enter__(self) -> "FakePool":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def screen(self, chunks: Iterable[Sequence[Listing]]) -> Iterator[list[ResultRow]]:
+        return (screen_rows(chunk, self.policy) for chunk in chunks)
+
+
+@pytest.mark.slow
+class TestWorkers:
+    @pytest.fixture
+    def small_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(listings_cli, "_CHUNK_ROWS", 3)
+
+    @pytest.fixture
+    def fake_pool(self, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+        FakePool.started = []
+        monkeypatch.setattr(listings_cli, "ScreeningPool", FakePool)
+        monkeypatch.setattr(listings_cli, "_available_cores", lambda: 16)
+        return FakePool.started
+
+    def screen(self, path: Path, workers: int | None) -> tuple[str, str | None]:
+        output = io.StringIO()
+        error = None
+        with path.open(newline="", encoding="utf-8") as handle:
+            try:
+                write_screening(read_listings(handle, "f.csv"), ScreeningPolicy(), output, workers)
+            except InputError as failure:
+                error = str(failure)
+        return output.getvalue(), error
+
+    def test_worker_processes_give_the_same_rows_in_the_same_order(
+        self, tmp_path: Path, small_chunks: None
+    ) -> None:
+        path = write_listings(tmp_path / "listings.csv", MIXED_LISTINGS)
+        in_process, _ = self.screen(path, workers=1)
+        in_workers, _ = self.screen(path, workers=2)
+        rows = list(csv.DictReader(io.StringIO(in_workers)))
+        expected = list(csv.DictReader(io.StringIO(in_process)))
+        # One PyTorch thread sums in another order than two: scores may differ in the last digit.
+        assert [(r["label"], r["decision"]) for r in rows] == [
+            (r["label"], r["decision"]) for r in expected
+        ]
+        assert [float(r["score"]) for r in rows] == pytest.approx(
+            [float(r["score"]) for r in expected], abs=0.005
+        )
+        assert [row["row"] for row in rows] == [str(n) for n in range(1, 11)]
+        assert rows[1]["decision"] == "block" and rows[1]["label"] == "lock_picking"
+
+    def test_a_bad_row_stops_the_workers_after_the_chunks_before_it(
+        self, tmp_path: Path, small_chunks: None
+    ) -> None:
+        # Rows 1-9 fill three chunks; row 11 names an unknown category.
+        path = write_listings(
+            tmp_path / "listings.csv", MIXED_LISTINGS, extra="Rifle scope,,guns\n"
+        )
+        out, error = self.screen(path, workers=2)
+        assert error is not None and "row 11: unknown category 'guns'" in error
+        numbers = [row["row"] for row in csv.DictReader(io.StringIO(out))]
+        assert numbers == [str(n) for n in range(1, 10)]
+
+    def test_a_short_file_is_screened_without_workers(
+        self, tmp_path: Path, fake_pool: list[int]
+    ) -> None:
+        out, _ = self.screen(write_listings(tmp_path / "l.csv", MIXED_LISTINGS[:3]), None)
+        assert fake_pool == [] and out.count("\n") == 4
+
+    def test_a_longer_file_gets_one_worker_per_core_up_to_the_limit(
+        self, tmp_path: Path, small_chunks: None, fake_pool: list[int]
+    ) -> None:
+        out, _ = self.screen(write_listings(tmp_path / "l.csv", MIXED_LISTINGS), None)
+        assert fake_pool == [listings_cli._AUTO_WORKERS_LIMIT] and out.count("\n") == 11
+
+    def test_one_worker_means_this_process(
+        self, tmp_path: Path, small_chunks: None, fake_pool: list[int]
+    ) -> None:
+        self.screen(write_listings(tmp_path / "l.csv", MIXED_LISTINGS), 1)
+        assert fake_pool == []
+
+    def test_a_bad_row_in_the_first_chunks_keeps_the_rows_before_it(
+        self, tmp_path: Path, small_chunks: None, fake_pool: list[int]
+    ) -> None:
+        path = write_listings(tmp_path / "l.csv", MIXED_LISTINGS[:4], extra="Rifle,,guns\n")
+        out, error = self.screen(path, None)
+        assert error is not None and "row 5" in error and fake_pool == []
+        assert [row["row"] for row in csv.DictReader(io.StringIO(out))] == ["1", "2", "3"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
+from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -12,12 +15,16 @@ import typer
 
 from goodstanding.detectors.categories import Category, parse_category
 from goodstanding.detectors.listings import screen
+from goodstanding.detectors.listings.parallel import ResultRow, ScreeningPool, screen_rows
 from goodstanding.detectors.listings.training import DEFAULT_REGULARISATION, train
 
 OUTPUT_COLUMNS = ("row", "label", "decision", "score", "evidence")
 # Rows screened per model call: large enough for efficient batches, small enough that output
 # starts soon and memory stays flat on big files.
 _CHUNK_ROWS = 256
+# Each worker holds its own copy of the model and PyTorch (about 400 MB): without an explicit
+# `--workers`, a many-core machine is not filled with them.
+_AUTO_WORKERS_LIMIT = 8
 PACKAGED_MODEL_DIR = Path(__file__).resolve().parent / "model"
 DEFAULT_TRAINING_DATA = Path("../shared/data/listings/listings_dev.csv")
 
@@ -61,45 +68,89 @@ def _rows(reader: csv.DictReader[str], name: str) -> Iterator[screen.Listing]:
 
 
 def write_screening(
-    listings: Iterator[screen.Listing], policy: screen.ScreeningPolicy, output: TextIO
+    listings: Iterator[screen.Listing],
+    policy: screen.ScreeningPolicy,
+    output: TextIO,
+    workers: int | None = None,
 ) -> None:
+    """Screen the listings and write one CSV row each, in order.
+
+    ``workers`` processes screen the chunks (see `parallel`); ``None`` means one per core, up
+    to `_AUTO_WORKERS_LIMIT`, when the input holds more than one chunk (a short file is screened
+    here, without starting processes).
+    """
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(OUTPUT_COLUMNS)
-    row_number = 0
-    chunk: list[screen.Listing] = []
+    ahead, chunks = _read_ahead(_chunks(listings), 2)
+    if workers is None:
+        workers = min(_available_cores(), _AUTO_WORKERS_LIMIT) if len(ahead) > 1 else 1
+    with ExitStack() as stack:
+        if workers == 1:
+            screened: Iterator[list[ResultRow]] = (screen_rows(c, policy) for c in chunks)
+        else:
+            screened = stack.enter_context(ScreeningPool(policy, workers)).screen(chunks)
+        row_number = 0
+        for rows in screened:
+            for row in rows:
+                row_number += 1
+                writer.writerow((row_number, *row))
 
-    def flush() -> None:
-        nonlocal row_number
-        for result in screen.screen_listings(chunk, policy):
-            row_number += 1
-            writer.writerow(
-                (
-                    row_number,
-                    result.label,
-                    result.decision,
-                    f"{result.score:.3f}",
-                    result.evidence(),
-                )
-            )
-        chunk.clear()
 
-    for listing in listings:
-        chunk.append(listing)
-        if len(chunk) == _CHUNK_ROWS:
-            flush()
-    if chunk:
-        flush()
+def _chunks(listings: Iterator[screen.Listing]) -> Iterator[list[screen.Listing]]:
+    while chunk := list(islice(listings, _CHUNK_ROWS)):
+        yield chunk
+
+
+def _read_ahead(
+    chunks: Iterator[list[screen.Listing]], count: int
+) -> tuple[list[list[screen.Listing]], Iterator[list[screen.Listing]]]:
+    """The first ``count`` chunks, and an iterator over all the chunks from the first.
+
+    A failure while reading ahead is raised by that iterator after the chunks read before it,
+    just as it would have been without the look-ahead.
+    """
+    ahead: list[list[screen.Listing]] = []
+    try:
+        for chunk in chunks:
+            ahead.append(chunk)
+            if len(ahead) == count:
+                break
+    except Exception as error:
+        return ahead, _then_raise(ahead, error)
+    return ahead, chain(ahead, chunks)
+
+
+def _then_raise(
+    chunks: list[list[screen.Listing]], error: Exception
+) -> Iterator[list[screen.Listing]]:
+    yield from chunks
+    raise error
+
+
+def _available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def screen_listings(
     file: Annotated[
         Path, typer.Argument(help="CSV with a title column; description, category, brand optional")
     ],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes that screen (default: one per core, up to "
+            f"{_AUTO_WORKERS_LIMIT}, for files of more "
+            f"than {_CHUNK_ROWS} rows; 1 screens in this process)",
+        ),
+    ] = None,
 ) -> None:
     """Screen listings for restricted products; CSV row,label,decision,score,evidence to stdout."""
     try:
         with file.open(newline="", encoding="utf-8") as handle:
-            write_screening(read_listings(handle, str(file)), _operator_policy(), sys.stdout)
+            write_screening(
+                read_listings(handle, str(file)), _operator_policy(), sys.stdout, workers
+            )
     except FileNotFoundError as error:
         missing = error.filename or file
         raise _fail(f"{missing}: no such file") from None

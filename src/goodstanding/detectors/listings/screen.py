@@ -114,6 +114,10 @@ class ScreeningResult:
     def violated_policy(self) -> str | None:
         return RESTRICTED_PRODUCTS_POLICY if self.decision is Decision.BLOCK else None
 
+    def as_row(self) -> tuple[str, str, str, str]:
+        """label, decision, score (three decimals), evidence: the columns of `screen listings`."""
+        return (self.label, self.decision, f"{self.score:.3f}", self.evidence())
+
     def evidence(self) -> str:
         """One line a reviewer can read: what matched, what was declared, what it resembles."""
         parts = [
