@@ -78,6 +78,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Each request opens its own connection (NullPool), so SQLite's page cache starts empty
+    # every time: memory-mapped reads take the pages straight from the operating system's cache,
+    # and a 64 MiB page cache keeps what one intake batch touches (intake of 1M events over HTTP:
+    # 9,526 events/s without these two, 11,282 with them; docs/benchmarks.md).
+    cursor.execute("PRAGMA mmap_size=1073741824")
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 
