@@ -6,6 +6,7 @@ The listings are made up for the test.
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,22 @@ class TestWorkers:
         out, error = self.screen(path, None)
         assert error is not None and "row 5" in error and fake_pool == []
         assert [row["row"] for row in csv.DictReader(io.StringIO(out))] == ["1", "2", "3"]
+
+    def test_a_worker_that_dies_is_one_line(
+        self,
+        tmp_path: Path,
+        small_chunks: None,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        class DyingPool(FakePool):
+            def screen(self, chunks: Iterable[Sequence[Listing]]) -> Iterator[list[ResultRow]]:
+                raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+        monkeypatch.setattr(listings_cli, "ScreeningPool", DyingPool)
+        path = write_listings(tmp_path / "l.csv", MIXED_LISTINGS)
+        with pytest.raises(typer.Exit) as stopped:
+            screen_listings(path, workers=2)
+        err = capsys.readouterr().err
+        assert stopped.value.exit_code == 1 and err.count("\n") == 1
+        assert err.startswith("error: a screening worker stopped unexpectedly")

@@ -6,6 +6,7 @@ import csv
 import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from itertools import chain, islice
 from pathlib import Path
@@ -160,6 +161,11 @@ def screen_listings(
         raise _fail(f"{file}: not UTF-8 text") from None
     except (InputError, csv.Error) as error:
         raise _fail(str(error)) from None
+    except BrokenProcessPool:
+        raise _fail(
+            "a screening worker stopped unexpectedly (out of memory?); "
+            "try fewer with --workers, or --workers 1"
+        ) from None
 
 
 def _operator_policy() -> screen.ScreeningPolicy:

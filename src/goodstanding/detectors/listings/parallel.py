@@ -15,6 +15,7 @@ last digit, as one thread adds up the model's products in another order than two
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -105,6 +106,9 @@ class ScreeningPool:
 
 
 def _start_worker(policy: ScreeningPolicy, barrier: Barrier) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent alone answers it, by
+    # shutting the pool down, rather than each worker printing its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import torch
 
     from goodstanding.detectors.embeddings import embed
