@@ -23,7 +23,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from goodstanding.kit.clock import utcnow
 
@@ -78,10 +78,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
-    # Each request opens its own connection (NullPool), so SQLite's page cache starts empty
-    # every time: memory-mapped reads take the pages straight from the operating system's cache,
-    # and a 64 MiB page cache keeps what one intake batch touches (intake of 1M events over HTTP:
-    # 9,526 events/s without these two, 11,282 with them; docs/benchmarks.md).
+    # Memory-mapped reads take pages straight from the operating system's cache, and a 64 MiB
+    # page cache keeps what one intake batch touches (intake of 1M events over HTTP: 9,526
+    # events/s without these two, 11,282 with them; docs/benchmarks.md).
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
@@ -89,8 +88,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        # Connections are kept: opening one costs a file open, the pragmas above and a read of
+        # the schema, which small transactions felt (listing events screened one transaction
+        # each: 119-125 a second with a new connection every time, 174-179 with kept ones). No
+        # cap on connections in use, as SQLite queues writers itself.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, poolclass=NullPool
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            poolclass=QueuePool,
+            pool_size=8,
+            max_overflow=-1,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -1,5 +1,6 @@
 """The shared sentence-embedding loader (real model, loaded from the installed package)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -58,6 +59,21 @@ def test_torch_threads_wait_passively_unless_the_operator_says_otherwise(
         capture_output=True, text=True, check=True, timeout=60, env=environment,
     )  # fmt: skip
     assert result.stdout.strip() == expected
+
+
+def test_numpy_products_run_on_one_thread_once_embeddings_load() -> None:
+    probe = (
+        "import json, threadpoolctl, goodstanding.detectors.embeddings;"
+        "print(json.dumps([p['num_threads'] for p in threadpoolctl.threadpool_info()"
+        " if p['user_api'] == 'blas']))"
+    )
+    environment = {key: value for key, value in os.environ.items() if "NUM_THREADS" not in key}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True, text=True, check=True, timeout=60, env=environment,
+    )  # fmt: skip
+    threads = json.loads(result.stdout)
+    assert threads and set(threads) == {1}
 
 
 class _CountingModel:
