@@ -3,8 +3,8 @@
 On batches of short texts, PyTorch's threads share out each small matrix product and wait on
 one another, and the classifier, phrases and decisions after the model run on a single thread
 while the other cores idle. One process per core, each with one thread, keeps every core busy:
-on the 2-core benchmark machine two such workers screened 335-350 listings/s where one process
-with two threads screened 233-245/s (docs/benchmarks.md).
+on the 2-core benchmark machine two such workers screened 362-394 listings/s where one process
+with two threads screened 277-318/s (docs/benchmarks.md).
 
 Workers start with "spawn" (PyTorch's threads do not survive a fork), load the model and the
 classifier once, and screen whole chunks, so only listings and result rows cross between
