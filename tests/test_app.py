@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 
 from goodstanding.app import create_app
 from goodstanding.config import Settings
@@ -141,6 +146,34 @@ class TestProblemJson:
         assert response.status_code == 500
         assert "secret internal detail" not in response.text
         assert response.json()["type"] == "/problems/internal-error"
+
+    @pytest.mark.parametrize(
+        "cause",
+        [
+            psycopg.errors.DeadlockDetected("deadlock detected"),
+            psycopg.errors.SerializationFailure("could not serialize access"),
+            sqlite3.OperationalError("database is locked"),
+        ],
+    )
+    def test_a_store_conflict_is_a_503_to_send_again(self, app: FastAPI, cause: Exception) -> None:
+        @app.post("/api/v1/test-conflict")
+        def conflict() -> None:
+            raise OperationalError("INSERT ...", {}, cause)
+
+        with TestClient(app, raise_server_exceptions=False) as quiet_client:
+            response = quiet_client.post("/api/v1/test-conflict")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        assert response.json()["type"] == "/problems/store-busy"
+
+    def test_other_store_errors_stay_internal(self, app: FastAPI) -> None:
+        @app.get("/api/v1/test-disk")
+        def disk() -> None:
+            raise OperationalError("INSERT ...", {}, sqlite3.OperationalError("disk I/O error"))
+
+        with TestClient(app, raise_server_exceptions=False) as quiet_client:
+            response = quiet_client.get("/api/v1/test-disk")
+        assert response.status_code == 500
 
 
 class TestProbes:

@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -163,12 +164,34 @@ def problem_from(exc: Exception) -> Problem:
     if isinstance(exc, StarletteHTTPException):
         slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "Request failed"))
         return Problem(exc.status_code, slug, title, str(exc.detail))
+    if _store_busy(exc):
+        return Problem(
+            503,
+            "store-busy",
+            "The store is busy",
+            "Another request held what this one needed; nothing was changed. Send it again.",
+            {"retry_after_seconds": 1},
+        )
     return Problem(
         500,
         "internal-error",
         "Something went wrong on our side",
         "The error was logged; please try again later.",
     )
+
+
+# PostgreSQL's deadlock, serialization failure and lock timeout: the transaction was rolled back
+# whole, so the same request can be sent again (intake's dedupe makes that safe for events).
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def _store_busy(exc: Exception) -> bool:
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: another writer held the file for longer than the busy timeout.
+    return "database is locked" in str(exc.orig)
 
 
 PageRenderer = Callable[[Request, Problem], Response]
