@@ -37,8 +37,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # The heads compare each text's vector with a few thousand stored ones, one listing or review at
 # a time when intake's hooks screen events. NumPy's BLAS splits even such a one-row product over
 # its threads, whose waking and waiting cost more than the product: 0.9-1.9 ms against 0.12 ms
-# on one thread, and listing events screened through the hooks went from 69 to 166 a second on
-# 2 cores; products of a 256-row chunk took as long on one thread as on two.
+# on one thread, and listing events screened through the hooks (vectors known, one of 2 cores
+# busy) went from 47-54 to 119-125 a second; a 256-row chunk took as long on one thread as on
+# two (docs/benchmarks.md).
 threadpool_limits(1, user_api="blas")
 
 _model: SentenceTransformer | None = None
