@@ -2,7 +2,7 @@
 in the intake's transaction; a seller's metrics are read back by summing counters.
 
 Writing: ``apply_order_events`` loads the states of the batch's orders in one query, folds the new
-events in (``order_state.apply_event``), adds up ``counter_changes(before, after)`` per counter key
+events in (``order_state.fold``), adds up ``counter_changes(before, after)`` per counter key
 over the whole batch and writes each key once. A late or reordered event therefore moves the
 counters exactly as if the events had come in order.
 
@@ -28,8 +28,8 @@ from goodstanding.metrics.definitions import MetricDefinition, MetricsConfig
 from goodstanding.metrics.order_state import (
     CounterKey,
     OrderState,
-    apply_event,
     counter_changes,
+    fold,
     reduce_orders,
 )
 from goodstanding.metrics.reference import end_of_day
@@ -52,9 +52,7 @@ def apply_order_events(db: Session, events: Sequence[OrderEvent]) -> set[str]:
     for order_id, order_events in by_order.items():
         record = stored.get(order_id)
         before = None if record is None else decode_state(order_id, record.state)
-        after = before or OrderState(order_id)
-        for event in order_events:
-            after = apply_event(after, event)
+        after = fold(before or OrderState(order_id), order_events)
         last_event_at = max(event.occurred_at for event in order_events)
         if record is not None:
             if after == before and last_event_at <= record.last_event_at:

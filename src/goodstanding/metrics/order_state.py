@@ -120,55 +120,84 @@ def order_id_of(event: OrderEvent) -> str:
     return event.data.order_id
 
 
+def fold(state: OrderState, events: Iterable[OrderEvent]) -> OrderState:
+    """The state after also seeing ``events`` (events of this order, in any order).
+
+    The fields are folded in locals and the state built once: intake folds each batch's events
+    of an order at once, and a copy of the state per event was most of the fold's time.
+    """
+    placed = state.placed
+    first_shipment = state.first_shipment
+    latest_shipment = state.latest_shipment
+    first_scan = state.first_scan
+    first_delivery = state.first_delivery
+    first_cancellation = state.first_cancellation
+    latest_feedback = state.latest_feedback
+    claims = state.claims
+    chargebacks = state.chargebacks
+    for event in events:
+        stamp: Stamp = (event.occurred_at, event.event_id)
+        match event:
+            case OrderPlaced(data=data):
+                if placed is None or stamp < placed[0]:
+                    placed = (
+                        stamp,
+                        PlacedOrder(
+                            data.seller_id,
+                            data.buyer_id,
+                            data.channel,
+                            data.expected_ship_by,
+                            data.expected_delivery_by,
+                        ),
+                    )
+            case OrderShipped(data=data):
+                first_shipment = _earliest(first_shipment, stamp, None)
+                latest_shipment = _latest(latest_shipment, stamp, data.tracking_number)
+            case OrderTrackingScanned():
+                first_scan = _earliest(first_scan, stamp, None)
+            case OrderDelivered():
+                first_delivery = _earliest(first_delivery, stamp, None)
+            case OrderCancelled(data=data):
+                first_cancellation = _earliest(first_cancellation, stamp, data.by)
+            case FeedbackLeft(data=data):
+                latest_feedback = _latest(latest_feedback, stamp, data.stars)
+            case ClaimOpened(data=data):
+                claim = claims.get(data.claim_id, Claim())
+                claim = replace(claim, opened=min(claim.opened or stamp, stamp))
+                claims = {**claims, data.claim_id: claim}
+            case ClaimDecided(data=data):
+                claim = claims.get(data.claim_id, Claim())
+                claim = replace(claim, decision=_latest(claim.decision, stamp, data.outcome))
+                claims = {**claims, data.claim_id: claim}
+            case ChargebackFiled(data=data):
+                chargebacks = chargebacks | {(event.event_id, data.kind)}
+            case _:
+                raise TypeError(f"not an order event: {event.type}")
+    return OrderState(
+        state.order_id,
+        placed,
+        first_shipment,
+        latest_shipment,
+        first_scan,
+        first_delivery,
+        first_cancellation,
+        latest_feedback,
+        claims,
+        chargebacks,
+    )
+
+
 def apply_event(state: OrderState, event: OrderEvent) -> OrderState:
     """The state after also seeing ``event`` (an event of this order)."""
-    stamp: Stamp = (event.occurred_at, event.event_id)
-    match event:
-        case OrderPlaced(data=data):
-            placed = PlacedOrder(
-                data.seller_id,
-                data.buyer_id,
-                data.channel,
-                data.expected_ship_by,
-                data.expected_delivery_by,
-            )
-            return replace(state, placed=_earliest(state.placed, stamp, placed))
-        case OrderShipped(data=data):
-            return replace(
-                state,
-                first_shipment=_earliest(state.first_shipment, stamp, None),
-                latest_shipment=_latest(state.latest_shipment, stamp, data.tracking_number),
-            )
-        case OrderTrackingScanned():
-            return replace(state, first_scan=_earliest(state.first_scan, stamp, None))
-        case OrderDelivered():
-            return replace(state, first_delivery=_earliest(state.first_delivery, stamp, None))
-        case OrderCancelled(data=data):
-            return replace(
-                state, first_cancellation=_earliest(state.first_cancellation, stamp, data.by)
-            )
-        case FeedbackLeft(data=data):
-            return replace(state, latest_feedback=_latest(state.latest_feedback, stamp, data.stars))
-        case ClaimOpened(data=data):
-            claim = state.claims.get(data.claim_id, Claim())
-            claim = replace(claim, opened=min(claim.opened or stamp, stamp))
-            return replace(state, claims={**state.claims, data.claim_id: claim})
-        case ClaimDecided(data=data):
-            claim = state.claims.get(data.claim_id, Claim())
-            claim = replace(claim, decision=_latest(claim.decision, stamp, data.outcome))
-            return replace(state, claims={**state.claims, data.claim_id: claim})
-        case ChargebackFiled(data=data):
-            return replace(state, chargebacks=state.chargebacks | {(event.event_id, data.kind)})
-    raise TypeError(f"not an order event: {event.type}")
+    return fold(state, (event,))
 
 
 def reduce_orders(events: Iterable[OrderEvent]) -> dict[str, OrderState]:
     """Every order's state from its events, given in any order and with repeats."""
-    states: dict[str, OrderState] = {}
+    by_order: dict[str, list[OrderEvent]] = {}
     for event in events:
-        order_id = order_id_of(event)
-        states[order_id] = apply_event(states.get(order_id) or OrderState(order_id), event)
-    return states
+        by_order.setdefault(order_id_of(event), []).append(event)
+    return {order_id: fold(OrderState(order_id), found) for order_id, found in by_order.items()}
 
 
 class Observation(NamedTuple):
@@ -184,42 +213,46 @@ _COUNTED_CANCELLATIONS = (CancelledBy.SELLER, CancelledBy.SYSTEM)
 
 
 def observations(state: OrderState) -> dict[Measure, Observation]:
-    """The order's observation for each measure it counts for (none before it is placed).
+    """The order's observation for each measure it counts for (none before it is placed)."""
+    return {
+        measure: Observation(day, numerator, denominator)
+        for measure, day, numerator, denominator in _observed(state)
+    }
+
+
+def _observed(state: OrderState) -> list[tuple[Measure, date, int, int]]:
+    """``observations`` as plain (measure, day, numerator, denominator) tuples.
 
     One pass over the state for all measures: intake computes this twice for every order an
     event changes (before and after), so shared facts are derived once.
     """
     if state.placed is None:
-        return {}
+        return []
     (placed_at, _), order = state.placed
     placed_day = placed_at.date()
     cancelled_by = state.cancelled_by
-    found = {
-        Measure.ORDER_DEFECT: Observation(placed_day, int(state.is_defective), 1),
-        Measure.SELLER_CANCEL: Observation(
-            placed_day, int(cancelled_by in _COUNTED_CANCELLATIONS), 1
-        ),
-    }
+    found = [
+        (Measure.ORDER_DEFECT, placed_day, int(state.is_defective), 1),
+        (Measure.SELLER_CANCEL, placed_day, int(cancelled_by in _COUNTED_CANCELLATIONS), 1),
+    ]
     if cancelled_by is None:
-        found[Measure.SALES] = Observation(placed_day, 1, 0)
+        found.append((Measure.SALES, placed_day, 1, 0))
         delivery = state.first_delivery
         on_time = delivery is not None and delivery[0][0] <= order.expected_delivery_by
-        found[Measure.ON_TIME_DELIVERY] = Observation(
-            order.expected_delivery_by.date(), int(on_time), 1
-        )
+        found.append((Measure.ON_TIME_DELIVERY, order.expected_delivery_by.date(), int(on_time), 1))
     shipped_at = state.shipped_at
     if shipped_at is not None:
         assert state.latest_shipment is not None  # a confirmed shipment has a latest one
         shipped_day = shipped_at.date()
         late = shipped_at > order.expected_ship_by
         valid = state.latest_shipment[1] is not None and state.first_scan is not None
-        found[Measure.LATE_SHIPMENT] = Observation(shipped_day, int(late), 1)
-        found[Measure.VALID_TRACKING] = Observation(shipped_day, int(valid), 1)
+        found.append((Measure.LATE_SHIPMENT, shipped_day, int(late), 1))
+        found.append((Measure.VALID_TRACKING, shipped_day, int(valid), 1))
     if state.latest_feedback is not None:
         (feedback_at, _), stars = state.latest_feedback
         feedback_day = feedback_at.date()
-        found[Measure.FEEDBACK_STARS] = Observation(feedback_day, stars, 1)
-        found[Measure.NEGATIVE_FEEDBACK] = Observation(feedback_day, int(stars <= 2), 1)
+        found.append((Measure.FEEDBACK_STARS, feedback_day, stars, 1))
+        found.append((Measure.NEGATIVE_FEEDBACK, feedback_day, int(stars <= 2), 1))
     return found
 
 
@@ -245,17 +278,22 @@ class Contribution(NamedTuple):
 
 def contributions(state: OrderState) -> list[Contribution]:
     """What this order adds to its seller's per-day counters; nothing before it is placed."""
-    if state.placed is None:
-        return []
-    order = state.placed[1]
     return [
-        Contribution(
-            CounterKey(order.seller_id, measure, order.channel, observation.day),
-            observation.numerator,
-            observation.denominator,
-        )
-        for measure, observation in observations(state).items()
+        Contribution(CounterKey(*key), numerator, denominator)
+        for key, (numerator, denominator) in _counts(state).items()
     ]
+
+
+def _counts(state: OrderState) -> dict[tuple[str, Measure, Channel, date], tuple[int, int]]:
+    """``contributions`` keyed by plain tuples, which equal and hash as their ``CounterKey``."""
+    if state.placed is None:
+        return {}
+    order = state.placed[1]
+    seller_id, channel = order.seller_id, order.channel
+    return {
+        (seller_id, measure, channel, day): (numerator, denominator)
+        for measure, day, numerator, denominator in _observed(state)
+    }
 
 
 def counter_changes(
@@ -263,14 +301,12 @@ def counter_changes(
 ) -> dict[CounterKey, tuple[int, int]]:
     """The (numerator, denominator) to add to each counter when an order moves from ``before``
     (None: not seen yet) to ``after``; counters that do not change are left out."""
-    changes = {
-        key: (numerator, denominator) for key, numerator, denominator in contributions(after)
-    }
+    changes = _counts(after)
     if before is not None:
-        for key, numerator, denominator in contributions(before):
+        for key, (numerator, denominator) in _counts(before).items():
             added_numerator, added_denominator = changes.get(key, (0, 0))
             changes[key] = (added_numerator - numerator, added_denominator - denominator)
-    return {key: change for key, change in changes.items() if change != (0, 0)}
+    return {CounterKey(*key): change for key, change in changes.items() if change != (0, 0)}
 
 
 def window_totals(
