@@ -173,6 +173,32 @@ class TestStoredFormAndFingerprint:
             )
             assert parse_event(raw_from_stored(to_stored(event))) == event
 
+    def test_stored_data_is_the_dump_of_the_validated_data_with_sorted_keys(self) -> None:
+        # The stored form is written straight from the model (nested items, times, money,
+        # enums, nulls); it must stay what the model's JSON dump with sorted keys gives.
+        for event_type, data in {
+            **EXAMPLES,
+            "order.placed": placed(amount="012.50", expected_ship_by="2024-05-02T10:00:00-03:00")[
+                "data"
+            ],
+        }.items():
+            event = parse_event(
+                {
+                    "event_id": "e",
+                    "type": event_type,
+                    "occurred_at": "2024-05-01T10:00:00.1234567+05:30",
+                    "data": data,
+                }
+            )
+            dumped = json.dumps(
+                event.data.model_dump(mode="json"),
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+            assert to_stored(event).data == dumped
+            assert to_stored(event).occurred_at == "2024-05-01T04:30:00.123456Z"
+
     def test_same_content_written_differently_is_a_duplicate(self) -> None:
         first = parse_event(placed())
         reordered = placed(occurred_at="2024-05-01T12:00:00+02:00")
