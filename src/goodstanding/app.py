@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import goodstanding
 from goodstanding import __version__
 from goodstanding.accounts.sessions import SessionService
 from goodstanding.config import Settings, get_settings
+from goodstanding.kit.collector import startup_objects_frozen
 from goodstanding.kit.db import Database
 from goodstanding.kit.errors import Problem, install_problem_handlers
 from goodstanding.kit.http import RequestGuard, ResponseHeaders
@@ -28,6 +31,12 @@ API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    with startup_objects_frozen():
+        yield
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json_format=settings.log_format == "json", level=settings.log_level)
@@ -39,6 +48,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.database = database or Database(settings.sqlalchemy_url)

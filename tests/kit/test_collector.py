@@ -1,4 +1,4 @@
-"""Pausing the cyclic garbage collector around bulk work."""
+"""Pausing the cyclic garbage collector around bulk work; freezing what a server starts with."""
 
 import gc
 import threading
@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from goodstanding.kit.collector import cyclic_collection_paused
+import weakref
+
+from goodstanding.kit.collector import cyclic_collection_paused, startup_objects_frozen
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +58,38 @@ def test_an_error_inside_still_resumes_collection() -> None:
     with pytest.raises(RuntimeError), cyclic_collection_paused():
         raise RuntimeError("batch failed")
     assert gc.isenabled()
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.other: object = self
+
+
+def test_objects_held_at_start_up_are_frozen_while_serving_and_handed_back_after() -> None:
+    held = [_Node() for _ in range(100)]
+    with startup_objects_frozen():
+        assert gc.get_freeze_count() >= len(held)
+    assert gc.get_freeze_count() == 0
+
+
+def test_garbage_frozen_at_start_up_is_collected_once_the_server_stops() -> None:
+    cycle = _Node()
+    collected = weakref.ref(cycle)
+    del cycle
+    with startup_objects_frozen():
+        gc.collect()
+        assert collected() is not None
+    gc.collect()
+    assert collected() is None
+
+
+def test_the_app_freezes_its_start_up_objects_for_as_long_as_it_runs() -> None:
+    from fastapi.testclient import TestClient
+
+    from goodstanding.app import create_app
+    from goodstanding.config import Settings
+
+    app = create_app(Settings(database_url="sqlite:///:memory:"))
+    with TestClient(app):
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

@@ -17,9 +17,9 @@ def test_sqlite_connections_are_kept_between_transactions(tmp_path: Path) -> Non
                 connections.append(connection)  # kept alive, so no two can share an address
                 settings = [
                     db.execute(text(f"PRAGMA {name}")).scalar_one()
-                    for name in ("journal_mode", "busy_timeout", "cache_size")
+                    for name in ("journal_mode", "busy_timeout", "cache_size", "wal_autocheckpoint")
                 ]
         assert all(connection is connections[0] for connection in connections)
-        assert settings == ["wal", 10000, -65536]
+        assert settings == ["wal", 10000, -65536, 20000]
     finally:
         database.dispose()

@@ -37,3 +37,20 @@ def cyclic_collection_paused() -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and _enabled_before_pauses:
                 gc.enable()
+
+
+@contextmanager
+def startup_objects_frozen() -> Iterator[None]:
+    """Keep the objects a server holds from start-up (modules, routes, models, settings: about
+    300,000) out of every later cycle collection while it serves.
+
+    The collector's oldest generation otherwise walks all of them whenever enough new objects
+    survive, and decoding a 10,000-event request body alone made it run: 3.9 us per event with
+    them, 0.6 without. The objects go back to the collector when the server stops (so the
+    tests' many short-lived apps keep nothing), which frees any garbage frozen with them.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

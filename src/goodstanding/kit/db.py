@@ -83,6 +83,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # events/s without these two, 11,282 with them; docs/benchmarks.md).
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.execute("PRAGMA cache_size=-65536")
+    # A checkpoint every 20,000 pages (80 MiB of log) instead of 1,000: one 10,000-event intake
+    # batch logs about 4,500 pages, so the default checkpointed at every commit and copied the
+    # same hot pages again each time (commit 11 -> 8 us per event at 600,000 events).
+    cursor.execute("PRAGMA wal_autocheckpoint=20000")
     cursor.close()
 
 
