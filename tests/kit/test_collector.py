@@ -2,11 +2,10 @@
 
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
-
-import weakref
 
 from goodstanding.kit.collector import cyclic_collection_paused, startup_objects_frozen
 

@@ -1,10 +1,14 @@
-"""The store's engine: SQLite connections are kept between transactions, with their settings."""
+"""The store's engine: SQLite connections are kept between transactions, with their settings;
+UTC times are written as SQLAlchemy writes them."""
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import DateTime, text
+from sqlalchemy.dialects import sqlite
 
-from goodstanding.kit.db import Database
+from goodstanding.kit.db import Database, UTCDateTime
 
 
 def test_sqlite_connections_are_kept_between_transactions(tmp_path: Path) -> None:
@@ -23,3 +27,25 @@ def test_sqlite_connections_are_kept_between_transactions(tmp_path: Path) -> Non
         assert settings == ["wal", 10000, -65536, 20000]
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2024, 5, 1, 9, 30, tzinfo=UTC),
+        datetime(2024, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2024, 5, 1, 9, 30, 0, 123, tzinfo=timezone(timedelta(hours=-3))),
+        datetime(999, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=2))),
+    ],
+)
+def test_sqlite_stores_utc_times_as_sqlalchemy_writes_them(moment: datetime) -> None:
+    # Rows written by the bulk paths and by the ORM must read back alike, and stored times
+    # compare as text, so the fast SQLite processor writes SQLAlchemy's exact text.
+    dialect = sqlite.dialect()
+    fast = UTCDateTime()._cached_bind_processor(dialect)
+    plain = DateTime()._cached_bind_processor(dialect)
+    assert fast is not None and plain is not None
+    assert fast(moment) == plain(moment.astimezone(UTC).replace(tzinfo=None))
+    assert fast(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        fast(moment.replace(tzinfo=None))
