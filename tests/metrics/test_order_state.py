@@ -17,6 +17,7 @@ from goodstanding.metrics.order_state import (
     apply_event,
     contributions,
     counter_changes,
+    fold,
     observe,
     order_id_of,
     reduce_orders,
@@ -67,6 +68,27 @@ class TestReduceOrders:
         shuffled = list(events) + list(events[: len(events) // 3])
         seed.shuffle(shuffled)
         assert reduce_orders(shuffled) == reduce_orders(events)
+
+    @settings(max_examples=50, deadline=None)
+    @given(events=event_streams(), split=st.integers(min_value=0, max_value=200))
+    def test_folding_in_batches_equals_applying_one_event_at_a_time(
+        self, events: list[OrderEvent], split: int
+    ) -> None:
+        # Intake folds each batch's events of an order at once onto the stored state.
+        one_by_one: dict[str, OrderState] = {}
+        for item in events:
+            order_id = order_id_of(item)
+            one_by_one[order_id] = apply_event(
+                one_by_one.get(order_id) or OrderState(order_id), item
+            )
+        in_batches: dict[str, OrderState] = {}
+        for batch in (events[:split], events[split:]):
+            for order_id in {order_id_of(item) for item in batch}:
+                stored = in_batches.get(order_id) or OrderState(order_id)
+                in_batches[order_id] = fold(
+                    stored, [item for item in batch if order_id_of(item) == order_id]
+                )
+        assert in_batches == one_by_one
 
     def test_shipment_before_its_order_still_counts(self) -> None:
         shipped = event(
