@@ -1,11 +1,13 @@
-"""Python's cyclic garbage collector around bulk work.
+"""Python's cyclic garbage collector around bulk work and while serving.
 
 Intake of a batch creates hundreds of thousands of short-lived objects (parsed events, order
 states, rows). None of them form cycles, so reference counting frees them; but each allocation
 burst also triggers the cyclic collector, which then walks every object the process holds (the
 whole web framework, ORM and models), again and again. On a 20,000-event intake that search was
 close to half of the parsing and folding time. Pausing it for the batch, and letting it run once
-afterwards, removes that cost without changing what is freed.
+afterwards, removes that cost without changing what is freed. Outside intake (decoding a request
+body, say), a server keeps the objects it started with out of the collector's walks instead
+(``startup_objects_frozen``).
 """
 
 from __future__ import annotations
