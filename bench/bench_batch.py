@@ -9,7 +9,8 @@ Baselines, measured in the same run on the same stored events:
   own and the per-seller sums are added up (an order's events all land in one partition).
 Every baseline's numerators and denominators are checked equal to the engine's before timing counts.
 Each measurement runs in a forked child so its peak memory (max RSS) is its own. Both DuckDB runs
-use the same connection settings (``--memory-limit``, ``--temp-dir`` for spilling).
+use the same connection settings (``--memory-limit``, ``--temp-dir`` and ``--max-spill`` for
+spilling).
 
 The events come from the demo generator, or with ``--fast-data`` from ``fast_events`` (the same
 stored table built set-wise in DuckDB, ~6x faster and in bounded memory; needed for the issue's
@@ -395,6 +396,12 @@ def main() -> int:
     )
     parser.add_argument("--memory-limit", default="10GB", help="DuckDB memory_limit, every run")
     parser.add_argument("--temp-dir", type=Path, default=Path("/tmp/goodstanding-duckdb-spill"))
+    parser.add_argument(
+        "--max-spill",
+        default="90% of available disk space",
+        help="DuckDB max_temp_directory_size: a query that needs more spill fails instead of "
+        "filling the disk (its default)",
+    )
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument(
         "--pandas-partitions",
@@ -403,7 +410,11 @@ def main() -> int:
         help="run pandas out of core over this many partitions (0: the whole file in memory)",
     )
     args = parser.parse_args()
-    config: DuckConfig = {"memory_limit": args.memory_limit, "temp_directory": str(args.temp_dir)}
+    config: DuckConfig = {
+        "memory_limit": args.memory_limit,
+        "temp_directory": str(args.temp_dir),
+        "max_temp_directory_size": args.max_spill,
+    }
 
     if not args.data.exists():
         started = time.perf_counter()
