@@ -364,7 +364,11 @@ def run_pandas_partitioned(path: Path, partitions: int, spill: Path) -> Results:
 
 def _measure(job: Callable[[Path], Any], path: Path, queue: Any) -> None:
     started = time.perf_counter()
-    result = job(path)
+    try:
+        result = job(path)
+    except Exception as error:  # reported by the parent, which would otherwise wait forever
+        queue.put(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+        return
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     queue.put((elapsed, peak_kib, result))
@@ -375,8 +379,11 @@ def measure(job: Callable[[Path], Any], path: Path) -> tuple[float, float, Any]:
     queue = context.Queue()
     process = context.Process(target=_measure, args=(job, path, queue))
     process.start()
-    elapsed, peak_kib, result = queue.get()
+    outcome = queue.get()
     process.join()
+    if isinstance(outcome, str):
+        raise SystemExit(f"{getattr(job, 'func', job).__name__} failed: {outcome}")
+    elapsed, peak_kib, result = outcome
     return elapsed, peak_kib / 1024, result
 
 
