@@ -84,6 +84,12 @@ class TestImportAndExport:
         sellers = {row[0] for row in rows[1:]}
         assert sellers and len(rows) - 1 == 10 * len(sellers)
         assert online.stdout == duckdb.stdout
+        by_parts = runner.invoke(
+            metrics_app,
+            ["export", "--as-of", AS_OF.isoformat(), "--engine", "duckdb", "--partitions", "3"],
+        )
+        assert by_parts.exit_code == 0, by_parts.output
+        assert by_parts.stdout == online.stdout
 
     def test_show_prints_one_sellers_table(self, events_file: Path) -> None:
         runner.invoke(events_app, ["import", str(events_file)])
@@ -109,6 +115,8 @@ class TestBadInput:
             (events_app, ["import", str(odd)], "unknown event file type"),
             (metrics_app, ["export", "--as-of", "yesterday"], "--as-of must be a date"),
             (metrics_app, ["show", "nobody"], "There is no seller nobody."),
+            (metrics_app, ["export", "--partitions", "0"], "--partitions must be at least 1"),
+            (metrics_app, ["export", "--partitions", "4"], "applies to --engine duckdb only"),
         ]
         for app, arguments, message in cases:
             result = runner.invoke(app, arguments)

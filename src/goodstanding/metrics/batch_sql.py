@@ -147,23 +147,27 @@ def _metric_struct(dialect: Dialect, metric: MetricDefinition, index: int) -> st
     )
 
 
-def metrics_query(events: str, as_of: date, config: MetricsConfig, dialect: Dialect) -> str:
-    """The query computing every metric of ``config`` as of ``as_of`` over relation ``events``."""
-    d = dialect
-    q = dialect.quote
+def _parsed_events(events: str, as_of: date, dialect: Dialect) -> str:
+    """The order events of relation ``events`` up to the end of ``as_of``, their data parsed:
+    ``type, occurred_at, stamp, j``."""
     end = end_of_day(as_of).strftime("%Y-%m-%dT%H:%M:%S")
-    first, last, time_width = d.first_by, d.last_by, len(format_stored_time(datetime.now(UTC)))
-    sums = ",\n  ".join(_sums(metric, index, as_of) for index, metric in enumerate(config.metrics))
-    metric_structs = [_metric_struct(d, metric, i) for i, metric in enumerate(config.metrics)]
     return f"""
-WITH ev AS (
-  SELECT type, occurred_at, occurred_at || event_id AS stamp, {d.parse_data("data")} AS j
+  SELECT type, occurred_at, occurred_at || event_id AS stamp, {dialect.parse_data("data")} AS j
   FROM {events}
   WHERE occurred_at < '{end}'
     AND type IN ('order.placed', 'order.shipped', 'order.tracking_scanned', 'order.delivered',
                  'order.cancelled', 'feedback.left', 'claim.opened', 'claim.decided',
-                 'chargeback.filed')
-),
+                 'chargeback.filed')"""
+
+
+def _seller_sums(as_of: date, config: MetricsConfig, dialect: Dialect) -> str:
+    """The common table expressions from ``ev`` (the parsed events) to ``per_seller``: each
+    seller's ``n<i>`` and ``d<i>`` for metric i."""
+    d = dialect
+    q = dialect.quote
+    first, last, time_width = d.first_by, d.last_by, len(format_stored_time(datetime.now(UTC)))
+    sums = ",\n  ".join(_sums(metric, index, as_of) for index, metric in enumerate(config.metrics))
+    return f"""
 orders AS (
   SELECT j.order_id AS order_id,
     min(CASE WHEN type = 'order.placed' THEN stamp END) AS placed_stamp,
@@ -228,9 +232,15 @@ per_seller AS (
   {sums}
   FROM facts
   GROUP BY seller_id
-),
+)"""
+
+
+def _metric_rows(config: MetricsConfig, dialect: Dialect) -> str:
+    """The output rows from ``per_seller``, ordered."""
+    metric_structs = [_metric_struct(dialect, metric, i) for i, metric in enumerate(config.metrics)]
+    return f"""
 per_metric AS (
-  SELECT seller_id, {d.explode}({d.array(metric_structs)}) AS m
+  SELECT seller_id, {dialect.explode}({dialect.array(metric_structs)}) AS m
   FROM per_seller
 )
 SELECT seller_id, m.metric AS metric, m.numerator AS numerator, m.denominator AS denominator,
@@ -238,3 +248,50 @@ SELECT seller_id, m.metric AS metric, m.numerator AS numerator, m.denominator AS
 FROM per_metric
 ORDER BY seller_id, m.ordinal
 """
+
+
+def metrics_query(events: str, as_of: date, config: MetricsConfig, dialect: Dialect) -> str:
+    """The query computing every metric of ``config`` as of ``as_of`` over relation ``events``."""
+    return (
+        f"WITH ev AS ({_parsed_events(events, as_of, dialect)}\n),"
+        f"{_seller_sums(as_of, config, dialect)},{_metric_rows(config, dialect)}"
+    )
+
+
+# Running by order partitions. Every event the metrics read carries its order's id, so each
+# order's events can be grouped apart from every other order's: the parsed events are split by a
+# hash of the order id, each part gives per-seller partial sums, and the sums are added up. Used
+# when the per-order grouping of the whole log does not fit in memory.
+
+
+def partitioned_events_query(events: str, as_of: date, partitions: int) -> str:
+    """DuckDB: the parsed events of ``events`` with the number of their part, ``part``, in
+    0..partitions-1 (to be written out partitioned by it)."""
+    return (
+        f"SELECT *, CAST(hash(j.order_id) % {partitions} AS INTEGER) AS part "
+        f"FROM ({_parsed_events(events, as_of, DUCKDB)}\n)"
+    )
+
+
+def partial_sums_query(parsed: str, as_of: date, config: MetricsConfig, dialect: Dialect) -> str:
+    """Per seller, the sums ``n<i>, d<i>`` over relation ``parsed`` (one part of the parsed
+    events): a seller's sums over all parts add up to its sums over the whole log."""
+    return (
+        f"WITH ev AS (SELECT type, occurred_at, stamp, j FROM {parsed}),"
+        f"{_seller_sums(as_of, config, dialect)}\nSELECT * FROM per_seller"
+    )
+
+
+def combined_query(partial: str, config: MetricsConfig, dialect: Dialect) -> str:
+    """The output rows from relation ``partial`` (the union of every part's partial sums)."""
+    sums = ",\n  ".join(
+        f"CAST(sum(n{index}) AS BIGINT) AS n{index}, "
+        # A per-week denominator is the number of weeks, the same in every part.
+        + (f"min(d{index})" if metric.measure.per_week else f"CAST(sum(d{index}) AS BIGINT)")
+        + f" AS d{index}"
+        for index, metric in enumerate(config.metrics)
+    )
+    return (
+        f"WITH per_seller AS (\n  SELECT seller_id,\n  {sums}\n  FROM {partial}\n"
+        f"  GROUP BY seller_id\n),{_metric_rows(config, dialect)}"
+    )

@@ -59,17 +59,30 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
     ] = None,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            help="duckdb: group the orders in this many parts, one at a time, when the whole "
+            "log's grouping does not fit in memory."
+        ),
+    ] = 1,
 ) -> None:
     """One CSV row per seller and metric: seller_id,metric,numerator,denominator,value,target,
     status, for every seller with at least one order."""
     day = _day(as_of)
+    if partitions < 1:
+        fail(f"--partitions must be at least 1, not {partitions}")
+    if partitions > 1 and engine is not Engine.DUCKDB:
+        fail("--partitions applies to --engine duckdb only")
     database = open_database()
     try:
         with database.transaction() as db:
             if engine is Engine.ONLINE:
                 rows = metrics_service.all_metrics(db, day)
             else:
-                rows = metrics_service.recompute(db, day, BatchEngine(engine.value))
+                rows = metrics_service.recompute(
+                    db, day, BatchEngine(engine.value), partitions=partitions
+                )
     except SQLAlchemyError as error:
         fail(f"database error: {type(error).__name__}: {str(error).splitlines()[0]}")
     finally:

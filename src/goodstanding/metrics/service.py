@@ -59,12 +59,15 @@ class MetricsService:
         as_of: date,
         engine: BatchEngine,
         config: MetricsConfig = DEFAULT_CONFIG,
+        *,
+        partitions: int = 1,
     ) -> list[MetricRow]:
         """The same rows recomputed from the stored events by a batch engine (a check on the
-        online counters, and the path for a new metric definition)."""
+        online counters, and the path for a new metric definition). DuckDB groups the orders in
+        ``partitions`` parts one at a time (see ``batch_duckdb``); Spark partitions on its own."""
         table = stored_events_table(db)
         if engine is BatchEngine.DUCKDB:
-            return batch_duckdb.compute_metrics(table, as_of, config)
+            return batch_duckdb.compute_metrics(table, as_of, config, partitions=partitions)
         from goodstanding.metrics import batch_spark
 
         spark = batch_spark.local_session()
