@@ -4,11 +4,15 @@ daily snapshots for trend charts."""
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
 from goodstanding.events.repository import event_repository
@@ -64,10 +68,21 @@ class MetricsService:
     ) -> list[MetricRow]:
         """The same rows recomputed from the stored events by a batch engine (a check on the
         online counters, and the path for a new metric definition). DuckDB groups the orders in
-        ``partitions`` parts one at a time (see ``batch_duckdb``); Spark partitions on its own."""
+        ``partitions`` parts one at a time (see ``batch_duckdb``), reading the log from a
+        temporary Parquet file written batch by batch, so neither step holds the whole log in
+        memory; Spark partitions on its own."""
+        if engine is BatchEngine.DUCKDB and partitions > 1:
+            with tempfile.TemporaryDirectory(prefix="goodstanding-events-") as folder:
+                path = Path(folder) / "events.parquet"
+                with pq.ParquetWriter(path, batch_duckdb.STORED_EVENT_SCHEMA) as writer:
+                    for batch in _stored_event_batches(db):
+                        writer.write_batch(batch)
+                return batch_duckdb.compute_metrics(
+                    path, as_of, config, partitions=partitions, work_dir=Path(folder)
+                )
         table = stored_events_table(db)
         if engine is BatchEngine.DUCKDB:
-            return batch_duckdb.compute_metrics(table, as_of, config, partitions=partitions)
+            return batch_duckdb.compute_metrics(table, as_of, config)
         from goodstanding.metrics import batch_spark
 
         spark = batch_spark.local_session()
@@ -137,17 +152,20 @@ class MetricsService:
         return points
 
 
-def stored_events_table(db: Session) -> pa.Table:
-    """The whole stored event log as the Arrow table the batch engines read."""
+def _stored_event_batches(db: Session) -> Iterator[pa.RecordBatch]:
     names = batch_duckdb.STORED_EVENT_SCHEMA.names
-    batches = [
-        pa.record_batch(
+    for part in event_repository.stream(db):
+        yield pa.record_batch(
             [[getattr(event, name) for event in part] for name in names],
             schema=batch_duckdb.STORED_EVENT_SCHEMA,
         )
-        for part in event_repository.stream(db)
-    ]
-    return pa.Table.from_batches(batches, schema=batch_duckdb.STORED_EVENT_SCHEMA)
+
+
+def stored_events_table(db: Session) -> pa.Table:
+    """The whole stored event log as the Arrow table the batch engines read."""
+    return pa.Table.from_batches(
+        list(_stored_event_batches(db)), schema=batch_duckdb.STORED_EVENT_SCHEMA
+    )
 
 
 metrics_service = MetricsService()
