@@ -4,7 +4,9 @@ Both engines run the same query text; a ``Dialect`` supplies the few spellings t
 the JSON data, building a struct, an array, exploding it). The query reads a relation of stored
 events (``event_id, type, occurred_at, data``; see ``events.schemas.StoredEvent``) and returns one
 row per seller and metric: ``seller_id, metric, numerator, denominator, value, target, status``,
-ordered by seller_id and then the configuration's order of metrics.
+ordered by seller_id and then the configuration's order of metrics. The same query also comes in
+three steps (parsed events split by order, per-seller partial sums per part, their total) for a
+log whose per-order grouping does not fit in memory (``batch_duckdb``'s ``partitions``).
 
 How it mirrors ``order_state``: every per-order fact is an aggregate that ignores repeats and
 arrival order (the first or last by a *stamp*, "any" flags), so the events need no deduplication
