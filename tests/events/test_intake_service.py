@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -13,12 +14,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodstanding.events import hooks, tasks
+from goodstanding.events import hooks, service, tasks
 from goodstanding.events.readers import Unreadable
-from goodstanding.events.schemas import Event
+from goodstanding.events.schemas import Event, OrderEvent, parse_event
 from goodstanding.events.service import CONFLICT_REASON, IntakeResult, event_service
 from goodstanding.kit.db import Database
-from goodstanding.metrics.definitions import Measure
+from goodstanding.metrics import online, reference
+from goodstanding.metrics.definitions import DEFAULT_CONFIG, Measure
+from goodstanding.metrics.online import metric_rows
+from goodstanding.metrics.order_state import reduce_orders
+from goodstanding.metrics.state_codec import decode_state
 from goodstanding.models.metric_counter import MetricCounter
 from goodstanding.models.order_record import OrderRecord
 from goodstanding.models.seller import Seller
@@ -40,6 +45,7 @@ def counters(database: Database) -> dict[tuple[str, str, date], tuple[int, int]]
         }
 
 
+AS_OF = date(2024, 6, 30)
 SHIPPED = raw(
     "e-ship", "order.shipped", "2024-06-02T09:00:00Z", order_id="o1", carrier="ups",
     tracking_number="1Z",
@@ -151,6 +157,75 @@ class TestOrderState:
         with database.transaction() as db:
             names = {s.id: s.display_name for s in db.scalars(select(Seller))}
         assert names == {"s1": "Known", "s2": ""}
+
+
+class TestBatchesThatOverlap:
+    """A batch folds its orders before it stores anything (so that SQLite's one writer is free
+    meanwhile); what another batch committed in between is taken into account."""
+
+    def test_a_batch_committed_while_another_folded_adds_up_as_if_in_turn(
+        self, database: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        first = [
+            placed("e1", "o1", ship_by="2024-06-01T12:00:00Z"),
+            SHIPPED,
+            placed("e3", "o3", seller_id="s2"),
+        ]
+        cancelled = raw("e4", "order.cancelled", "2024-06-01T11:00:00Z", order_id="o1", by="seller")
+        feedback = raw(
+            "e5", "feedback.left", "2024-06-05T00:00:00Z", order_id="o3", stars=1, comment=""
+        )
+        meanwhile = [cancelled, SHIPPED, feedback, placed("e6", "o2")]
+        plan_first = service.plan_order_events
+
+        def plan_while_another_batch_commits(db: Session, events: Any) -> Any:
+            plan = plan_first(db, events)
+            monkeypatch.setattr(service, "plan_order_events", plan_first)
+            ingest(database, meanwhile)
+            return plan
+
+        monkeypatch.setattr(service, "plan_order_events", plan_while_another_batch_commits)
+        result = ingest(database, first)
+
+        assert (result.accepted, result.duplicate) == (2, 1)
+        events = [parse_event(event) for event in [*first, *meanwhile]]
+        order_events = [event for event in events if isinstance(event, OrderEvent)]
+        with database.transaction() as db:
+            assert metric_rows(db, AS_OF, DEFAULT_CONFIG) == reference.compute_metrics(
+                order_events, AS_OF, DEFAULT_CONFIG
+            )
+            states = {
+                record.order_id: decode_state(record.order_id, record.state)
+                for record in db.scalars(select(OrderRecord))
+            }
+        assert states == reduce_orders(order_events)
+
+    def test_another_writer_is_not_held_up_while_a_batch_folds(
+        self, database: Database, store: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if store != "sqlite":
+            pytest.skip("SQLite has one writer; PostgreSQL locks only the rows written")
+        path = database.url.removeprefix("sqlite:///")
+        other_writer_could_start: list[bool] = []
+        fold_state = online.fold
+
+        def fold_while_another_writer_starts(*arguments: Any) -> Any:
+            if not other_writer_could_start:
+                other = sqlite3.connect(path, timeout=0, isolation_level=None)
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                    other.execute("ROLLBACK")
+                    other_writer_could_start.append(True)
+                except sqlite3.OperationalError:
+                    other_writer_could_start.append(False)
+                finally:
+                    other.close()
+            return fold_state(*arguments)
+
+        monkeypatch.setattr(online, "fold", fold_while_another_writer_starts)
+        ingest(database, [placed("e1", "o1"), SHIPPED])
+
+        assert other_writer_could_start == [True]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Bulk upserts write their rows in key order, so concurrent writers cannot deadlock."""
+"""Bulk upserts write their rows in key order, so concurrent writers cannot deadlock; rows bound
+ahead of time are written as the raw rows are."""
 
 import threading
 import time
@@ -35,6 +36,18 @@ def test_rows_are_written_in_key_order(database: Database) -> None:
             db, [event_row(event_id) for event_id in ["c", "a", "b"]], returning="event_id"
         )
     assert written == ["a", "b", "c"]
+
+
+def test_rows_bound_ahead_read_back_as_raw_rows_do(database: Database) -> None:
+    with database.transaction() as db:
+        bound = insert_events.bind(db, [event_row("b"), event_row("a")])
+        insert_events.insert_returning(db, [event_row("r")], returning="event_id")
+        written = insert_events.insert_returning(db, bound, returning="event_id")
+    with database.transaction() as db:
+        received = {row.event_id: row.received_at for row in db.query(StoredEventRow)}
+
+    assert written == ["a", "b"]
+    assert received == dict.fromkeys(["a", "b", "r"], datetime(2024, 6, 1, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("store", ["postgresql"])

@@ -9,7 +9,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from goodstanding.events.schemas import StoredEvent
-from goodstanding.kit.bulk_sql import BulkUpsert, chunks, json_text_values
+from goodstanding.kit.bulk_sql import BoundRows, BulkUpsert, chunks, json_text_values
 from goodstanding.models.stored_event import StoredEventRow
 
 _events: Table = StoredEventRow.__table__  # type: ignore[assignment]
@@ -43,9 +43,13 @@ class EventRepository:
         found = {row[0]: StoredEvent(*row) for row in rows}
         return [found[event_id] for event_id in event_ids if event_id in found]
 
+    def bind(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> BoundRows:
+        """Stored-event rows (in ``STORED_EVENT_COLUMNS`` order) bound for ``insert_new``."""
+        return _insert_events.bind(db, rows)
+
     def insert_new(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> set[str]:
-        """Store the events whose id is not stored yet (rows in ``STORED_EVENT_COLUMNS`` order);
-        returns the ids actually inserted.
+        """Store the events whose id is not stored yet (rows in ``STORED_EVENT_COLUMNS`` order,
+        or bound by ``bind``); returns the ids actually inserted.
 
         Another batch may store the same id between the caller's lookup and this insert; the
         conflict is skipped here, so the caller applies only what it really stored.

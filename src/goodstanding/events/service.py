@@ -6,11 +6,12 @@ For a batch (the API's request body or a chunk of an imported file) ``EventServi
 2. deduplicates by event_id, within the batch and against the stored log: the same content
    (``schemas.fingerprint``) again is a *duplicate* (reported, no effect), other content under a
    known id is a *conflict* (refused);
-3. stores the new events in bulk (a concurrent batch that stored one of them first wins; ours is
-   then a duplicate);
-4. folds order events into their orders and the sellers' counters (``metrics.online``), gives
-   every seller of an order a ``sellers`` row, and hands other events to their hooks
-   (``events.hooks``);
+3. folds the new order events into their orders as stored (``metrics.online.plan_order_events``),
+   still writing nothing, so that on SQLite another batch can write meanwhile;
+4. stores the new events in bulk (a concurrent batch that stored one of them first wins; ours is
+   then a duplicate), writes the folded orders and the sellers' counters (an order that another
+   batch changed in between is folded again), gives every seller of an order a ``sellers`` row,
+   and hands other events to their hooks (``events.hooks``);
 5. schedules one job, after commit, that re-evaluates the policies of every seller whose metrics
    moved (``events.tasks``), so the request does not wait for the policy engine.
 
@@ -20,7 +21,7 @@ that retries it gets exactly-once effects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -44,7 +45,7 @@ from goodstanding.kit.clock import utcnow
 from goodstanding.kit.collector import cyclic_collection_paused
 from goodstanding.kit.db import Database
 from goodstanding.kit.jobs import enqueue
-from goodstanding.metrics.online import apply_order_events
+from goodstanding.metrics.online import OrderPlan, apply_order_plan, plan_order_events
 from goodstanding.metrics.repository import metrics_repository
 
 log = structlog.get_logger(__name__)
@@ -145,13 +146,16 @@ class EventService:
                 )
             )
             new_events.append(event)
-        inserted = event_repository.insert_new(db, rows)
+        plan = plan_order_events(
+            db, [event for event in new_events if isinstance(event, OrderEvent)]
+        )
+        inserted = event_repository.insert_new(db, event_repository.bind(db, rows))
         result.duplicate += len(new_events) - len(inserted)
         new_events = [event for event in new_events if event.event_id in inserted]
         result.accepted = len(new_events)
         result.refused.sort(key=lambda refusal: refusal.index)
 
-        hooked = self._apply(db, new_events, result)
+        hooked = self._apply(db, new_events, plan, result)
         from goodstanding.events.tasks import reevaluate_sellers, run_event_hooks
 
         if hooked:
@@ -160,21 +164,21 @@ class EventService:
             enqueue(db, reevaluate_sellers, sorted(result.touched_sellers), utcnow().date())
         return result
 
-    def _apply(self, db: Session, events: Iterable[Event], result: IntakeResult) -> list[str]:
-        """Feed order events to the metrics; return the ids of events that other domains'
-        hooks (the detectors) handle after commit, so screening never slows intake down."""
-        order_events: list[OrderEvent] = []
+    def _apply(
+        self, db: Session, stored: Sequence[Event], plan: OrderPlan, result: IntakeResult
+    ) -> list[str]:
+        """Write the stored order events' effects on the metrics; return the ids of events that
+        other domains' hooks (the detectors) handle after commit, so screening never slows
+        intake down."""
         sellers: set[str] = set()
         hooked: list[str] = []
-        for event in events:
-            if isinstance(event, OrderEvent):
-                order_events.append(event)
-                if isinstance(event, OrderPlaced):
-                    sellers.add(event.data.seller_id)
-            elif has_hooks(event.type):
+        for event in stored:
+            if isinstance(event, OrderPlaced):
+                sellers.add(event.data.seller_id)
+            elif not isinstance(event, OrderEvent) and has_hooks(event.type):
                 hooked.append(event.event_id)
         metrics_repository.register_sellers(db, sellers)
-        result.touched_sellers = apply_order_events(db, order_events)
+        result.touched_sellers = apply_order_plan(db, plan, {event.event_id for event in stored})
         return hooked
 
     def run_hooks(self, database: Database, event_ids: Sequence[str]) -> int:

@@ -55,6 +55,12 @@ def dialect_insert(db: Session, table: Table | type[Any]) -> sqlite.Insert | pos
     return sqlite.insert(table)
 
 
+class BoundRows(list[tuple[Any, ...]]):
+    """Rows whose values have passed their columns' bind processors (``BulkUpsert.bind``), so that
+    writing them does no more Python work per value: intake binds before it takes SQLite's write
+    lock, and only the writing itself holds it."""
+
+
 @dataclass(frozen=True, slots=True)
 class _PreparedUpsert:
     insert: str
@@ -70,23 +76,25 @@ class _PreparedUpsert:
     key_of: Callable[[Sequence[Any]], Any]
     """A row's conflict key, by which rows are written in order."""
 
-    def in_key_order(self, rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    def in_key_order(self, rows: BoundRows) -> BoundRows:
         """The rows sorted by their conflict key. Each row written takes a lock on its key (on
         PostgreSQL); two transactions that took them in different orders could each wait for
         the other, a deadlock (three concurrent intake requests with repeated events met one).
         In one order, the later transaction only ever waits for the earlier."""
-        return sorted(rows, key=self.key_of)
+        return BoundRows(sorted(rows, key=self.key_of))
 
-    def as_json(self, rows: Sequence[Sequence[Any]]) -> tuple[str]:
+    def as_json(self, rows: BoundRows) -> tuple[str]:
         """The rows as the one parameter of ``from_json``: a JSON array of objects."""
         columns = self.columns
-        objects = [dict(zip(columns, row, strict=True)) for row in self.processed(rows)]
+        objects = [dict(zip(columns, row, strict=True)) for row in rows]
         return (orjson.dumps(objects).decode(),)
 
-    def processed(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
-        if not self.processors:
+    def bound(self, rows: Sequence[Sequence[Any]]) -> BoundRows:
+        if isinstance(rows, BoundRows):
             return rows
-        converted = []
+        if not self.processors:
+            return BoundRows(tuple(row) for row in rows)
+        converted = BoundRows()
         for row in rows:
             values = list(row)
             for position, process in self.processors:
@@ -141,21 +149,25 @@ class BulkUpsert:
             )
         return self._prepared[dialect.name]
 
+    def bind(self, db: Session, rows: Sequence[Sequence[Any]]) -> BoundRows:
+        """``rows`` with their values passed through their columns' bind processors, to write
+        later with ``execute`` or ``insert_returning``."""
+        return self._prepare(db.get_bind().dialect).bound(rows)
+
     def execute(self, db: Session, rows: Sequence[Sequence[Any]]) -> None:
-        """Write ``rows`` with one ``executemany``."""
+        """Write ``rows`` (raw or ``BoundRows``) with one ``executemany``."""
         if not rows:
             return
         connection = db.connection()
         prepared = self._prepare(connection.dialect)
-        rows = prepared.in_key_order(rows)
+        ordered = prepared.in_key_order(prepared.bound(rows))
         if prepared.from_json is not None:
             connection.exec_driver_sql(
-                f"{prepared.from_json} {prepared.on_conflict}", prepared.as_json(rows)
+                f"{prepared.from_json} {prepared.on_conflict}", prepared.as_json(ordered)
             )
             return
         connection.exec_driver_sql(
-            f"{prepared.insert} {prepared.row} {prepared.on_conflict}",
-            list(prepared.processed(rows)),
+            f"{prepared.insert} {prepared.row} {prepared.on_conflict}", ordered
         )
 
     def insert_returning(
@@ -167,12 +179,12 @@ class BulkUpsert:
             return []
         connection = db.connection()
         prepared = self._prepare(connection.dialect)
-        rows = prepared.in_key_order(rows)
+        ordered = prepared.in_key_order(prepared.bound(rows))
         if prepared.from_json is not None:
             statement = f"{prepared.from_json} {prepared.on_conflict} RETURNING {returning}"
-            return list(connection.exec_driver_sql(statement, prepared.as_json(rows)).scalars())
+            return list(connection.exec_driver_sql(statement, prepared.as_json(ordered)).scalars())
         written: list[Any] = []
-        for part in chunks(prepared.processed(rows), chunk):
+        for part in chunks(ordered, chunk):
             statement = (
                 f"{prepared.insert} {', '.join([prepared.row] * len(part))} "
                 f"{prepared.on_conflict} RETURNING {returning}"

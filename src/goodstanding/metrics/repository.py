@@ -22,7 +22,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from goodstanding.kit.bulk_sql import BulkUpsert, chunks, dialect_insert, json_text_values
+from goodstanding.kit.bulk_sql import (
+    BoundRows,
+    BulkUpsert,
+    chunks,
+    dialect_insert,
+    json_text_values,
+)
 from goodstanding.metrics.definitions import MetricsConfig
 from goodstanding.metrics.order_state import CounterKey
 from goodstanding.models.metric_counter import MetricCounter
@@ -89,8 +95,13 @@ class MetricsRepository:
             found[order_id] = StoredOrder(order_id, last_event_at, state)
         return found
 
+    def bind_order_records(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> BoundRows:
+        """Order records (tuples in ``ORDER_RECORD_COLUMNS`` order) bound for ``save_orders``."""
+        return _save_orders.bind(db, rows)
+
     def save_orders(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert or replace order records, given as tuples in ``ORDER_RECORD_COLUMNS`` order."""
+        """Insert or replace order records, given as tuples in ``ORDER_RECORD_COLUMNS`` order
+        (or bound by ``bind_order_records``)."""
         _save_orders.execute(db, rows)
 
     def orders_changed_since(
