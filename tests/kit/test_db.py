@@ -1,5 +1,5 @@
 """The store's engine: SQLite connections are kept between transactions, with their settings;
-UTC times are written as SQLAlchemy writes them."""
+UTC times are written and read as SQLAlchemy writes and reads them."""
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -49,3 +49,17 @@ def test_sqlite_stores_utc_times_as_sqlalchemy_writes_them(moment: datetime) -> 
     assert fast(None) is None
     with pytest.raises(ValueError, match="naive"):
         fast(moment.replace(tzinfo=None))
+
+    read = UTCDateTime()._cached_result_processor(dialect, None)
+    plain_read = DateTime()._cached_result_processor(dialect, None)
+    assert read is not None and plain_read is not None
+    stored = fast(moment)
+    assert read(stored) == plain_read(stored).replace(tzinfo=UTC) == moment
+    assert read(stored).tzinfo is UTC
+    assert read(None) is None
+
+
+def test_sqlite_times_written_with_an_offset_read_back_in_utc() -> None:
+    read = UTCDateTime()._cached_result_processor(sqlite.dialect(), None)
+    assert read is not None
+    assert read("2024-05-01 09:30:00-03:00") == datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
