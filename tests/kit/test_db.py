@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import DateTime, text
 from sqlalchemy.dialects import sqlite
 
+from goodstanding.kit import db as db_module
 from goodstanding.kit.db import Database, UTCDateTime
 
 
@@ -63,3 +64,28 @@ def test_sqlite_times_written_with_an_offset_read_back_in_utc() -> None:
     read = UTCDateTime()._cached_result_processor(sqlite.dialect(), None)
     assert read is not None
     assert read("2024-05-01 09:30:00-03:00") == datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
+
+
+def test_a_sqlite_log_grown_past_its_limit_is_restarted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "WAL_KEPT_BYTES", 0)
+    monkeypatch.setattr(db_module, "WAL_RESTART_BYTES", 256 * 1024)
+    database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    log = tmp_path / "store.db-wal"
+    try:
+        with database.transaction() as db:
+            db.execute(text("CREATE TABLE notes (body BLOB)"))
+        with database.transaction() as db:
+            for _ in range(1000):
+                db.execute(text("INSERT INTO notes VALUES (randomblob(1000))"))
+        assert log.stat().st_size > 256 * 1024
+
+        with database.transaction() as db:  # the first writer after the restart
+            db.execute(text("INSERT INTO notes VALUES (randomblob(1000))"))
+
+        assert log.stat().st_size < 256 * 1024
+        with database.transaction() as db:
+            assert db.execute(text("SELECT count(*) FROM notes")).scalar_one() == 1001
+    finally:
+        database.dispose()
