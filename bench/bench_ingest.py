@@ -122,6 +122,15 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def server_processes(pid: int) -> list[int]:
     """The server and, with several uvicorn workers, its worker processes."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -130,9 +139,10 @@ def server_processes(pid: int) -> list[int]:
 
 def over_http(
     url: str, bodies: list[bytes], workdir: Path, workers: int, clients: int
-) -> tuple[float, float, int, int]:
-    """(seconds, server peak RSS MiB summed over its processes, accepted, duplicate) for sending
-    every body, from ``clients`` concurrent senders that take the next body in turn."""
+) -> tuple[float, float, float, int, int]:
+    """(seconds, server CPU seconds, server peak RSS MiB summed over its processes, accepted,
+    duplicate) for sending every body, from ``clients`` concurrent senders that take the next
+    body in turn."""
     database = Database(url)
     with database.transaction() as db:
         key = api_keys.issue(db, name="bench", scopes=[Scope.events_write]).plaintext
@@ -179,17 +189,19 @@ def over_http(
                     time.sleep(0.2)
         if workers > 1:
             time.sleep(5)  # /healthz answered from one worker; let the others finish starting
+        cpu_before = cpu_seconds(server_processes(server.pid))
         start = time.perf_counter()
         with ThreadPoolExecutor(clients) as senders:
             counts = list(senders.map(lambda _: send_in_turn(), range(clients)))
         elapsed = time.perf_counter() - start
+        server_cpu = cpu_seconds(server_processes(server.pid)) - cpu_before
         accepted = sum(count[0] for count in counts)
         duplicate = sum(count[1] for count in counts)
         peak = sum(peak_rss_mib(pid) for pid in server_processes(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return elapsed, peak, accepted, duplicate
+    return elapsed, server_cpu, peak, accepted, duplicate
 
 
 def check_current(url: str, events: list[dict[str, object]]) -> bool:
@@ -229,16 +241,20 @@ def main() -> None:
                 fresh_database(store, "gs_bench_baseline", workdir), events, arguments.batch
             )
             url = fresh_database(store, "gs_bench_ingest", workdir)
-            seconds, peak, accepted, duplicate = over_http(
+            client_cpu = time.process_time()
+            seconds, server_cpu, peak, accepted, duplicate = over_http(
                 url, bodies, workdir, arguments.workers, arguments.clients
             )
+            client_cpu = time.process_time() - client_cpu
             current = check_current(url, events)
             rate = len(events) / seconds
             base_rate = len(events) / base_seconds
             print(
                 f"{store}: {rate:,.0f} events/s over HTTP ({seconds:.1f} s; accepted {accepted}, "
                 f"duplicate {duplicate}); baseline bulk INSERT {base_rate:,.0f} events/s "
-                f"({base_seconds:.1f} s); ratio {rate / base_rate:.2f}; server peak RSS "
+                f"({base_seconds:.1f} s); ratio {rate / base_rate:.2f}; CPU per event: server "
+                f"{server_cpu / len(events) * 1e6:.0f} us, client "
+                f"{client_cpu / len(events) * 1e6:.0f} us; server peak RSS "
                 f"{peak:.0f} MiB; metrics current after last reply: {current}"
             )
 
