@@ -104,10 +104,12 @@ def plan_order_events(db: Session, events: Sequence[OrderEvent]) -> OrderPlan:
     """Fold order events into their orders as stored now, writing nothing: on SQLite, which has
     one writer, intake does this before it takes the write lock, so that another batch can write
     meanwhile (1M events over HTTP, two server workers: the fold was two thirds of the time a
-    batch held the lock)."""
+    batch held the lock). PostgreSQL has no such lock, and the orders are locked first (as they
+    are for writing), so that no other batch changes them between the plan and its writes."""
     by_order: dict[str, list[OrderEvent]] = defaultdict(list)
     for event in events:
         by_order[event.data.order_id].append(event)
+    metrics_repository.lock_orders(db, by_order.keys())
     stored = metrics_repository.orders(db, by_order.keys())
     folded: dict[str, _FoldedOrder] = {}
     changes: dict[CounterKey, list[int]] = {}
@@ -123,7 +125,6 @@ def apply_order_plan(db: Session, plan: OrderPlan, stored_event_ids: Collection[
     whose record changed since the plan read it, or with an event another batch stored first, is
     folded again here from its current record, so concurrent batches add up exactly as if they
     had come one after the other. Returns the sellers whose counters changed."""
-    metrics_repository.lock_orders(db, plan.folded.keys())
     current = metrics_repository.orders(db, plan.folded.keys())
     changes, records = plan.changes, plan.records
     refolded: list[_FoldedOrder] = []
