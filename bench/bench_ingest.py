@@ -122,13 +122,14 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU time the processes have used so far."""
-    ticks = 0
+def cpu_seconds(pids: list[int]) -> list[float]:
+    """User plus system CPU time each process has used so far."""
+    used = []
     for pid in pids:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return ticks / os.sysconf("SC_CLK_TCK")
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        used.append(ticks / os.sysconf("SC_CLK_TCK"))
+    return used
 
 
 def server_processes(pid: int) -> list[int]:
@@ -139,10 +140,11 @@ def server_processes(pid: int) -> list[int]:
 
 def over_http(
     url: str, bodies: list[bytes], workdir: Path, workers: int, clients: int
-) -> tuple[float, float, float, int, int]:
-    """(seconds, server CPU seconds, server peak RSS MiB summed over its processes, accepted,
-    duplicate) for sending every body, from ``clients`` concurrent senders that take the next
-    body in turn."""
+) -> tuple[float, list[float], float, int, int]:
+    """(seconds, CPU seconds of each server process, server peak RSS MiB summed over its
+    processes, accepted, duplicate) for sending every body, from ``clients`` concurrent senders
+    that take the next body in turn. The CPU of each process shows whether the clients' batches
+    were spread over the workers."""
     database = Database(url)
     with database.transaction() as db:
         key = api_keys.issue(db, name="bench", scopes=[Scope.events_write]).plaintext
@@ -194,7 +196,8 @@ def over_http(
         with ThreadPoolExecutor(clients) as senders:
             counts = list(senders.map(lambda _: send_in_turn(), range(clients)))
         elapsed = time.perf_counter() - start
-        server_cpu = cpu_seconds(server_processes(server.pid)) - cpu_before
+        cpu_after = cpu_seconds(server_processes(server.pid))
+        server_cpu = [after - before for after, before in zip(cpu_after, cpu_before, strict=True)]
         accepted = sum(count[0] for count in counts)
         duplicate = sum(count[1] for count in counts)
         peak = sum(peak_rss_mib(pid) for pid in server_processes(server.pid))
@@ -253,8 +256,9 @@ def main() -> None:
                 f"{store}: {rate:,.0f} events/s over HTTP ({seconds:.1f} s; accepted {accepted}, "
                 f"duplicate {duplicate}); baseline bulk INSERT {base_rate:,.0f} events/s "
                 f"({base_seconds:.1f} s); ratio {rate / base_rate:.2f}; CPU per event: server "
-                f"{server_cpu / len(events) * 1e6:.0f} us, client "
-                f"{client_cpu / len(events) * 1e6:.0f} us; server peak RSS "
+                f"{sum(server_cpu) / len(events) * 1e6:.0f} us, client "
+                f"{client_cpu / len(events) * 1e6:.0f} us; CPU seconds per server process "
+                f"{', '.join(f'{used:.1f}' for used in server_cpu)}; server peak RSS "
                 f"{peak:.0f} MiB; metrics current after last reply: {current}"
             )
 

@@ -32,6 +32,18 @@ class TestPostEvents:
         ]
         assert (retry.json()["accepted"], retry.json()["duplicate"]) == (0, 2)
 
+    def test_the_reply_closes_the_connection_so_the_next_batch_finds_a_free_server_process(
+        self, client: TestClient, database: Database
+    ) -> None:
+        response = client.post(
+            "/api/v1/events",
+            json=[placed("e1", "o1")],
+            headers=bearer(database, Scope.events_write),
+        )
+
+        assert response.status_code == 200
+        assert response.headers["connection"] == "close"
+
     def test_ndjson_refuses_an_unreadable_line_and_keeps_the_others(
         self, client: TestClient, database: Database
     ) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Request, Response
 
 from goodstanding.events.errors import MalformedEvents, TooManyEvents
 from goodstanding.events.readers import Unreadable
@@ -72,11 +71,21 @@ def decode_batch(body: bytes, content_type: str) -> list[object]:
         }
     },
 )
-async def post_events(request: Request, db: DbSession, key: EventsWrite) -> IntakeOut:
+async def post_events(
+    request: Request, response: Response, db: DbSession, key: EventsWrite
+) -> IntakeOut:
     """Take in a batch of marketplace events. Repeated events are reported as duplicates and have
     no further effect; invalid ones are refused with their index and reason, the rest are kept."""
     raws = decode_batch(await request.body(), request.headers.get("content-type", ""))
-    result = await run_in_threadpool(event_service.ingest, db, raws)
+    # Intake is CPU-bound Python, so it runs here on the event loop rather than in a thread: a
+    # server process busy with a batch then accepts no connection, and the next one goes to a
+    # free process (`serve --workers N`). The reply closes the connection so that the client's
+    # next batch is placed that way too, instead of following a kept-alive connection back to
+    # whichever process took it first: two clients on two kept-alive connections ended up on the
+    # same process in about half of the benchmark runs and got half the throughput
+    # (docs/benchmarks.md). A reconnect costs far less than a batch.
+    result = event_service.ingest(db, raws)
+    response.headers["Connection"] = "close"
     return IntakeOut(
         accepted=result.accepted,
         duplicate=result.duplicate,
