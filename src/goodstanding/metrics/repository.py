@@ -59,7 +59,7 @@ _save_orders = BulkUpsert(
 _add_to_counters = BulkUpsert(
     _counters,
     ("seller_id", "measure", "channel", "day", "numerator", "denominator"),
-    key=("seller_id", "measure", "channel", "day"),
+    key=("seller_id", "day", "measure", "channel"),
     update={
         name: f"{_counters.name}.{name} + excluded.{name}" for name in ("numerator", "denominator")
     },

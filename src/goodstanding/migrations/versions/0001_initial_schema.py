@@ -160,14 +160,15 @@ def upgrade() -> None:
     op.create_table(
         "metric_counters",
         sa.Column("seller_id", sa.String(length=200), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
         sa.Column("measure", sa.String(length=32), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
         sa.Column("numerator", sa.BigInteger(), nullable=False),
         sa.Column("denominator", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "seller_id", "measure", "channel", "day", name=op.f("pk_metric_counters")
+            "seller_id", "day", "measure", "channel", name=op.f("pk_metric_counters")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "metric_snapshots",
