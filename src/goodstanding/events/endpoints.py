@@ -82,8 +82,8 @@ async def post_events(
     # free process (`serve --workers N`). The reply closes the connection so that the client's
     # next batch is placed that way too, instead of following a kept-alive connection back to
     # whichever process took it first: two clients on two kept-alive connections ended up on the
-    # same process in about half of the benchmark runs and got half the throughput
-    # (docs/benchmarks.md). A reconnect costs far less than a batch.
+    # same process in 3 of 5 benchmark runs, at about half the throughput (docs/benchmarks.md).
+    # A reconnect costs far less than a batch.
     result = event_service.ingest(db, raws)
     response.headers["Connection"] = "close"
     return IntakeOut(

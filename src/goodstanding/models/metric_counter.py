@@ -19,7 +19,7 @@ class MetricCounter(Base):
     key's own tree (``WITHOUT ROWID``): a batch changes a few days of each seller, and all of one
     seller's counters for a day then share a page. Led by seller and measure, every (measure,
     channel) of a seller sat on its own page of the key's index, plus the row's page in the table:
-    a 10,000-event intake commit wrote 2,428 counter pages, now 1,119 (bench/sqlite_wal_pages.py).
+    a 10,000-event intake commit wrote 2,428 counter pages, now 1,124 (bench/sqlite_wal_pages.py).
     A seller's read is one range of the key either way.
     """
 
