@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 import orjson
 from pydantic import (
@@ -387,8 +386,7 @@ def parse_event(raw: object) -> Event:
         raise InvalidEvent(_describe(error)) from None
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
+class StoredEvent(NamedTuple):
     """The canonical stored form of a validated event (see the module docstring)."""
 
     event_id: str

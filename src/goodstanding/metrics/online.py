@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -43,8 +44,7 @@ from goodstanding.metrics.state_codec import decode_state, encode_state
 from goodstanding.metrics.status import classify
 
 
-@dataclass(frozen=True, slots=True)
-class _FoldedOrder:
+class _FoldedOrder(NamedTuple):
     seen: StoredOrder | None
     """The order's record the events were folded into (None: no record yet)."""
     events: tuple[OrderEvent, ...]

@@ -15,8 +15,8 @@ the counters exactly. A metric over a window is the sum of its counter over the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
 from goodstanding.events.schemas import (
@@ -52,8 +52,7 @@ def _latest(current: tuple[Stamp, _T] | None, stamp: Stamp, value: _T) -> tuple[
     return (stamp, value) if current is None or stamp > current[0] else current
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedOrder:
+class PlacedOrder(NamedTuple):
     seller_id: str
     buyer_id: str
     channel: Channel
@@ -61,8 +60,7 @@ class PlacedOrder:
     expected_delivery_by: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     opened: Stamp | None = None
     decision: tuple[Stamp, ClaimOutcome] | None = None
 
@@ -76,8 +74,17 @@ class Claim:
         return self.outcome in (None, ClaimOutcome.GRANTED)
 
 
-@dataclass(frozen=True, slots=True)
-class OrderState:
+_NO_CLAIMS: Mapping[str, Claim] = MappingProxyType({})
+
+
+class OrderState(NamedTuple):
+    """What an order's events have said so far.
+
+    The state and its parts are named tuples rather than frozen dataclasses: intake builds a few
+    of them for every order of a batch, and a frozen dataclass sets each field through
+    ``object.__setattr__`` (building an ``OrderState`` took 2.9 us against 0.7 for a named tuple).
+    """
+
     order_id: str
     placed: tuple[Stamp, PlacedOrder] | None = None
     first_shipment: tuple[Stamp, None] | None = None
@@ -87,7 +94,7 @@ class OrderState:
     first_delivery: tuple[Stamp, None] | None = None
     first_cancellation: tuple[Stamp, CancelledBy] | None = None
     latest_feedback: tuple[Stamp, int] | None = None
-    claims: Mapping[str, Claim] = field(default_factory=dict)
+    claims: Mapping[str, Claim] = _NO_CLAIMS
     chargebacks: frozenset[tuple[str, ChargebackKind]] = frozenset()
     """(event_id, kind) of every chargeback."""
 
@@ -163,11 +170,11 @@ def fold(state: OrderState, events: Iterable[OrderEvent]) -> OrderState:
                 latest_feedback = _latest(latest_feedback, stamp, data.stars)
             case ClaimOpened(data=data):
                 claim = claims.get(data.claim_id, Claim())
-                claim = replace(claim, opened=min(claim.opened or stamp, stamp))
+                claim = claim._replace(opened=min(claim.opened or stamp, stamp))
                 claims = {**claims, data.claim_id: claim}
             case ClaimDecided(data=data):
                 claim = claims.get(data.claim_id, Claim())
-                claim = replace(claim, decision=_latest(claim.decision, stamp, data.outcome))
+                claim = claim._replace(decision=_latest(claim.decision, stamp, data.outcome))
                 claims = {**claims, data.claim_id: claim}
             case ChargebackFiled(data=data):
                 chargebacks = chargebacks | {(event.event_id, data.kind)}

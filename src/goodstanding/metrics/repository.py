@@ -7,9 +7,8 @@ read-modify-write per row (``kit.bulk_sql.BulkUpsert``).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Table,
@@ -42,8 +41,7 @@ _snapshots: Table = MetricSnapshot.__table__  # type: ignore[assignment]
 _sellers: Table = Seller.__table__  # type: ignore[assignment]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredOrder:
+class StoredOrder(NamedTuple):
     order_id: str
     last_event_at: datetime
     state: str
