@@ -11,7 +11,9 @@ import pytest
 from goodstanding.events.schemas import (
     EVENT_TYPES,
     InvalidEvent,
+    OrderEvent,
     fingerprint,
+    is_order_event,
     parse_event,
     raw_from_stored,
     to_stored,
@@ -104,6 +106,18 @@ class TestParseEvent:
                 }
             )
             assert event.type == event_type
+
+    def test_order_events_are_told_by_their_type_as_by_their_class(self) -> None:
+        events = [
+            parse_event(
+                {"event_id": "e", "type": event_type, "occurred_at": "2024-05-01T10:00:00Z",
+                 "data": data}
+            )
+            for event_type, data in EXAMPLES.items()
+        ]  # fmt: skip
+        told = {event.type for event in events if is_order_event(event)}
+        assert told == {event.type for event in events if isinstance(event, OrderEvent)}
+        assert len(told) == 9
 
     def test_times_are_kept_in_utc(self) -> None:
         event = parse_event(placed(occurred_at="2024-05-01T10:00:00.5+02:00"))

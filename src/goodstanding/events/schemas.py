@@ -24,7 +24,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal, NamedTuple, get_args
+from typing import Annotated, Any, Literal, NamedTuple, TypeGuard, get_args
 
 import orjson
 from pydantic import (
@@ -344,6 +344,16 @@ EVENT_TYPES: tuple[str, ...] = tuple(
 
 ORDER_EVENT_TYPES: tuple[str, ...] = tuple(_type_name(model) for model in get_args(OrderEvent))
 """The event types that change an order's state, and so the metrics."""
+
+_ORDER_EVENT_TYPES = frozenset(ORDER_EVENT_TYPES)
+
+
+def is_order_event(event: Event) -> TypeGuard[OrderEvent]:
+    """``isinstance(event, OrderEvent)`` by the event's type name: a model class's instance check
+    runs in Python, and one against the union tries each of its nine classes (up to 1.3 us
+    where this takes 0.1; intake asks for every event)."""
+    return event.type in _ORDER_EVENT_TYPES
+
 
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 

@@ -33,9 +33,8 @@ from goodstanding.events.repository import event_repository
 from goodstanding.events.schemas import (
     Event,
     InvalidEvent,
-    OrderEvent,
-    OrderPlaced,
     StoredEvent,
+    is_order_event,
     parse_event,
     raw_from_stored,
     stored_fingerprint,
@@ -141,14 +140,12 @@ class EventService:
                     stored.occurred_at,
                     event_fingerprint,
                     stored.data,
-                    event.data.order_id if isinstance(event, OrderEvent) else None,
+                    event.data.order_id if is_order_event(event) else None,
                     received_at,
                 )
             )
             new_events.append(event)
-        plan = plan_order_events(
-            db, [event for event in new_events if isinstance(event, OrderEvent)]
-        )
+        plan = plan_order_events(db, [event for event in new_events if is_order_event(event)])
         inserted = event_repository.insert_new(db, event_repository.bind(db, rows))
         result.duplicate += len(new_events) - len(inserted)
         new_events = [event for event in new_events if event.event_id in inserted]
@@ -173,9 +170,9 @@ class EventService:
         sellers: set[str] = set()
         hooked: list[str] = []
         for event in stored:
-            if isinstance(event, OrderPlaced):
+            if event.type == "order.placed":
                 sellers.add(event.data.seller_id)
-            elif not isinstance(event, OrderEvent) and has_hooks(event.type):
+            elif not is_order_event(event) and has_hooks(event.type):
                 hooked.append(event.event_id)
         metrics_repository.register_sellers(db, sellers)
         result.touched_sellers = apply_order_plan(db, plan, {event.event_id for event in stored})

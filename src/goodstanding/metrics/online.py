@@ -27,7 +27,13 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from goodstanding.events.repository import event_repository
-from goodstanding.events.schemas import OrderEvent, format_stored_time, parse_event, raw_from_stored
+from goodstanding.events.schemas import (
+    OrderEvent,
+    format_stored_time,
+    is_order_event,
+    parse_event,
+    raw_from_stored,
+)
 from goodstanding.kit.bulk_sql import BoundRows
 from goodstanding.metrics.definitions import MetricDefinition, MetricsConfig
 from goodstanding.metrics.order_state import (
@@ -35,6 +41,7 @@ from goodstanding.metrics.order_state import (
     OrderState,
     counter_changes,
     fold,
+    moment,
     reduce_orders,
 )
 from goodstanding.metrics.reference import end_of_day
@@ -79,7 +86,7 @@ def _fold_order(
     saved = (
         order_id,
         None if placed is None else placed[1].seller_id,
-        None if placed is None else placed[0][0],
+        None if placed is None else moment(placed[0][0]),
         last_event_at,
         encode_state(after),
     )
@@ -176,7 +183,7 @@ def _correct_for_later_events(
         events = [
             parse_event(raw_from_stored(stored)) for stored in stored_events.get(order_id, [])
         ]
-        past = reduce_orders(event for event in events if isinstance(event, OrderEvent)).get(
+        past = reduce_orders(event for event in events if is_order_event(event)).get(
             order_id
         ) or OrderState(order_id)
         for key, (numerator, denominator) in counter_changes(

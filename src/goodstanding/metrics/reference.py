@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from goodstanding.events.schemas import Event, OrderEvent
+from goodstanding.events.schemas import Event, OrderEvent, is_order_event
 from goodstanding.metrics.definitions import MetricsConfig
 from goodstanding.metrics.order_state import OrderState, observe, reduce_orders
 from goodstanding.metrics.results import MetricRow
@@ -25,7 +25,7 @@ def end_of_day(day: date) -> datetime:
 
 def order_events_until(events: Iterable[Event], as_of: date) -> list[OrderEvent]:
     end = end_of_day(as_of)
-    return [event for event in events if isinstance(event, OrderEvent) and event.occurred_at < end]
+    return [event for event in events if is_order_event(event) and event.occurred_at < end]
 
 
 def orders_by_seller(states: Iterable[OrderState]) -> dict[str, list[OrderState]]:
