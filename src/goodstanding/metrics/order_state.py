@@ -42,7 +42,7 @@ Stamp = tuple[int, str]
 
 Times in a state are whole microseconds since the Unix epoch (UTC), not datetimes: intake decodes,
 compares and encodes a state for every order of a batch, and with datetimes that took 18 and 10 us
-on the benchmark machine against 7 and 3 now (``state_codec``, with its enumeration lookups)."""
+on the benchmark machine against 7 and 3-4 now (``state_codec``, with its enumeration lookups)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
