@@ -102,14 +102,16 @@ def decode_state(order_id: str, text: str) -> OrderState:
             decision=None if decision is None else (_stamp_in(decision), _OUTCOMES[decision[2]]),
         )
     return OrderState(
-        order_id,
-        placed,
-        first_shipment,
-        latest_shipment,
-        first_scan,
-        first_delivery,
-        first_cancellation,
-        latest_feedback,
-        claims,
-        frozenset((event_id, _CHARGEBACK_KINDS[kind]) for event_id, kind in document.get("b", [])),
+        order_id=order_id,
+        placed=placed,
+        first_shipment=first_shipment,
+        latest_shipment=latest_shipment,
+        first_scan=first_scan,
+        first_delivery=first_delivery,
+        first_cancellation=first_cancellation,
+        latest_feedback=latest_feedback,
+        claims=claims,
+        chargebacks=frozenset(
+            (event_id, _CHARGEBACK_KINDS[kind]) for event_id, kind in document.get("b", [])
+        ),
     )
