@@ -24,6 +24,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal, NamedTuple, TypeGuard, get_args
 
 import orjson
@@ -441,17 +442,55 @@ def _canonical_json(value: object, *, sort_keys: bool = False) -> str:
         raise UnstorableEvent(f"event: cannot be stored as JSON text: {error}") from None
 
 
-def to_stored(event: Event) -> StoredEvent:
-    """The event's stored form; ``UnstorableEvent`` when a store cannot hold it."""
-    data = _canonical_json(event.data, sort_keys=True)
+def _is_stored_time_text(text: str) -> bool:
+    """Whether a time that passed validation is already written in stored form: the pattern
+    fixed its shape, so 27 characters ending in ``Z`` with an upper-case ``T`` leave only
+    ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    return len(text) == 27 and text[26] == "Z" and text[10] == "T"
+
+
+@cache
+def _rewritten_fields(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The (time, money) fields of a data model: the only values whose validated form may be
+    written differently from how they came (other fields are strict, so they arrive as stored)."""
+    times = tuple(name for name, info in model.model_fields.items() if info.annotation is datetime)
+    money = tuple(name for name, info in model.model_fields.items() if info.annotation is Decimal)
+    return times, money
+
+
+def _stored_data(data: BaseModel, received: dict[str, Any]) -> dict[str, Any]:
+    """The JSON object to store for ``data``: the object it was validated from, with the times
+    and amounts that came written otherwise rewritten in their stored form."""
+    times, money = _rewritten_fields(type(data))
+    rewritten: dict[str, str] = {}
+    for name in times:
+        if not _is_stored_time_text(received[name]):
+            rewritten[name] = format_stored_time(getattr(data, name))
+    for name in money:
+        amount = str(getattr(data, name))
+        if amount != received[name]:
+            rewritten[name] = amount
+    return {**received, **rewritten} if rewritten else received
+
+
+def to_stored(event: Event, received: dict[str, Any] | None = None) -> StoredEvent:
+    """The event's stored form; ``UnstorableEvent`` when a store cannot hold it.
+
+    ``received``, the JSON object ``event`` was validated from, spares writing anew what came
+    already in stored form, such as UTC times with microseconds (formatting an aware datetime
+    takes about 3 us, 7% of intake's CPU in a profile). Validation is strict and refuses unknown
+    fields, so that object holds exactly the model's fields, with the same values."""
+    if received is None:
+        data = _canonical_json(event.data, sort_keys=True)
+        occurred_at = format_stored_time(event.occurred_at)
+    else:
+        data = _canonical_json(_stored_data(event.data, received["data"]), sort_keys=True)
+        occurred_at = received["occurred_at"]
+        if not _is_stored_time_text(occurred_at):
+            occurred_at = format_stored_time(event.occurred_at)
     if "\x00" in event.event_id or ("\\u0000" in data and _ESCAPED_NUL.search(data)):
         raise UnstorableEvent("event: text must not contain the NUL character (\\u0000)")
-    return StoredEvent(
-        event_id=event.event_id,
-        type=event.type,
-        occurred_at=format_stored_time(event.occurred_at),
-        data=data,
-    )
+    return StoredEvent(event_id=event.event_id, type=event.type, occurred_at=occurred_at, data=data)
 
 
 def fingerprint(event: Event) -> str:

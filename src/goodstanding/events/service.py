@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import structlog
 from sqlalchemy.orm import Session
@@ -106,7 +107,7 @@ class EventService:
                 continue
             try:
                 event = parse_event(raw)
-                stored = to_stored(event)
+                stored = to_stored(event, cast(dict[str, Any], raw))  # parsed: an object
                 event_fingerprint = stored_fingerprint(stored)
             except InvalidEvent as error:
                 result.refused.append(Refusal(index, _event_id_of(raw), error.reason))
