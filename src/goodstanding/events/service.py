@@ -21,7 +21,7 @@ that retries it gets exactly-once effects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -148,12 +148,15 @@ class EventService:
             new_events.append(event)
         plan = plan_order_events(db, [event for event in new_events if is_order_event(event)])
         inserted = event_repository.insert_new(db, event_repository.bind(db, rows))
-        result.duplicate += len(new_events) - len(inserted)
-        new_events = [event for event in new_events if event.event_id in inserted]
+        stored_first_elsewhere: set[str] = set()
+        if len(inserted) < len(new_events):  # another batch stored some first: duplicates here
+            stored_first_elsewhere = {event.event_id for event in new_events} - inserted
+            new_events = [event for event in new_events if event.event_id in inserted]
+        result.duplicate += len(stored_first_elsewhere)
         result.accepted = len(new_events)
         result.refused.sort(key=lambda refusal: refusal.index)
 
-        hooked = self._apply(db, new_events, plan, result)
+        hooked = self._apply(db, new_events, plan, stored_first_elsewhere, result)
         from goodstanding.events.tasks import reevaluate_sellers, run_event_hooks
 
         if hooked:
@@ -163,11 +166,16 @@ class EventService:
         return result
 
     def _apply(
-        self, db: Session, stored: Sequence[Event], plan: OrderPlan, result: IntakeResult
+        self,
+        db: Session,
+        stored: Sequence[Event],
+        plan: OrderPlan,
+        stored_first_elsewhere: Collection[str],
+        result: IntakeResult,
     ) -> list[str]:
-        """Write the stored order events' effects on the metrics; return the ids of events that
-        other domains' hooks (the detectors) handle after commit, so screening never slows
-        intake down."""
+        """Write the effects on the metrics of the order events this batch stored (``plan``
+        less ``stored_first_elsewhere``); return the ids of events that other domains' hooks
+        (the detectors) handle after commit, so screening never slows intake down."""
         sellers: set[str] = set()
         hooked: list[str] = []
         for event in stored:
@@ -176,7 +184,7 @@ class EventService:
             elif not is_order_event(event) and has_hooks(event.type):
                 hooked.append(event.event_id)
         metrics_repository.register_sellers(db, sellers)
-        result.touched_sellers = apply_order_plan(db, plan, {event.event_id for event in stored})
+        result.touched_sellers = apply_order_plan(db, plan, stored_first_elsewhere)
         return hooked
 
     def run_hooks(self, database: Database, event_ids: Sequence[str]) -> int:

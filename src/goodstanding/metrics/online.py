@@ -126,17 +126,23 @@ def plan_order_events(db: Session, events: Sequence[OrderEvent]) -> OrderPlan:
     return OrderPlan(folded, changes, _bound_records(db, folded.values()))
 
 
-def apply_order_plan(db: Session, plan: OrderPlan, stored_event_ids: Collection[str]) -> set[str]:
-    """Write a plan's order records and counter changes, counting only the events in
-    ``stored_event_ids`` (those this batch stored itself; each event is applied once). An order
-    whose record changed since the plan read it, or with an event another batch stored first, is
-    folded again here from its current record, so concurrent batches add up exactly as if they
-    had come one after the other. Returns the sellers whose counters changed."""
+def apply_order_plan(
+    db: Session, plan: OrderPlan, stored_first_elsewhere: Collection[str]
+) -> set[str]:
+    """Write a plan's order records and counter changes, leaving out the events in
+    ``stored_first_elsewhere`` (another batch stored them first and applies them; each event is
+    applied once). An order whose record changed since the plan read it, or with such an event,
+    is folded again here from its current record, so concurrent batches add up exactly as if
+    they had come one after the other. Returns the sellers whose counters changed."""
     current = metrics_repository.orders(db, plan.folded.keys())
     changes, records = plan.changes, plan.records
     refolded: list[_FoldedOrder] = []
     for order_id, folded in plan.folded.items():
-        events = [event for event in folded.events if event.event_id in stored_event_ids]
+        events = folded.events
+        if stored_first_elsewhere:
+            events = tuple(
+                event for event in events if event.event_id not in stored_first_elsewhere
+            )
         record = current.get(order_id)
         if len(events) == len(folded.events) and record == folded.seen:
             continue

@@ -366,23 +366,27 @@ def counter_changes(
 ) -> dict[CounterKey, tuple[int, int]]:
     """The (numerator, denominator) to add to each counter when an order moves from ``before``
     (None: not seen yet) to ``after``; counters that do not change are left out."""
-    if before is not None and before.placed is not None and after.placed is not None:
+    if before is None or before.placed is None:
+        if after.placed is None:
+            return {}
+        return _slot_changes(after.placed[1], _NOTHING_OBSERVED, _observed(after))
+    if after.placed is not None:
         order, earlier = after.placed[1], before.placed[1]
         if order.seller_id == earlier.seller_id and order.channel is earlier.channel:
             return _slot_changes(order, _observed(before), _observed(after))
     changes = _counts(after)
-    if before is not None:
-        for key, (numerator, denominator) in _counts(before).items():
-            added_numerator, added_denominator = changes.get(key, (0, 0))
-            changes[key] = (added_numerator - numerator, added_denominator - denominator)
+    for key, (numerator, denominator) in _counts(before).items():
+        added_numerator, added_denominator = changes.get(key, (0, 0))
+        changes[key] = (added_numerator - numerator, added_denominator - denominator)
     return {CounterKey(*key): change for key, change in changes.items() if change != (0, 0)}
 
 
 def _slot_changes(
     order: PlacedOrder, before: tuple[_Slot, ...], after: tuple[_Slot, ...]
 ) -> dict[CounterKey, tuple[int, int]]:
-    """``counter_changes`` of an order that keeps its seller and channel, from its slots before
-    and after: the usual case, where most slots are equal and cost one comparison each."""
+    """``counter_changes`` of an order that keeps its seller and channel (or was not counted
+    before), from its slots before and after: the usual case, where most slots are equal and
+    cost one comparison each."""
     changes: dict[CounterKey, tuple[int, int]] = {}
     for measure, old, new in zip(_MEASURES, before, after, strict=True):
         if old == new:
