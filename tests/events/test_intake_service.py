@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from goodstanding.kit.db import Database
 from goodstanding.metrics import online, reference
 from goodstanding.metrics.definitions import DEFAULT_CONFIG, Measure
 from goodstanding.metrics.online import metric_rows
-from goodstanding.metrics.order_state import reduce_orders
+from goodstanding.metrics.order_state import micros, reduce_orders
 from goodstanding.metrics.state_codec import decode_state
 from goodstanding.models.metric_counter import MetricCounter
 from goodstanding.models.order_record import OrderRecord
@@ -121,11 +121,13 @@ class TestExactlyOnce:
 
 class TestOrderState:
     def test_events_before_the_order_count_once_it_is_placed(self, database: Database) -> None:
+        shipped_at = micros(datetime(2024, 6, 2, 9, tzinfo=UTC))
         ingest(database, [SHIPPED])
         assert counters(database) == {}
         with database.transaction() as db:
             record = db.get(OrderRecord, "o1")
             assert record is not None and record.seller_id is None
+            assert (record.placed_micros, record.last_event_micros) == (None, shipped_at)
 
         ingest(database, [placed("e1", "o1", ship_by="2024-06-01T12:00:00Z")])
 
@@ -134,6 +136,8 @@ class TestOrderState:
         with database.transaction() as db:
             record = db.get(OrderRecord, "o1")
             assert record is not None and record.seller_id == "s1"
+            placed_at = micros(datetime(2024, 6, 1, 10, tzinfo=UTC))
+            assert (record.placed_micros, record.last_event_micros) == (placed_at, shipped_at)
 
     def test_a_claim_later_denied_leaves_the_defect_count(self, database: Database) -> None:
         key = ("s1", Measure.ORDER_DEFECT.value, date(2024, 6, 1))

@@ -41,7 +41,7 @@ from goodstanding.metrics.order_state import (
     OrderState,
     counter_changes,
     fold,
-    moment,
+    micros,
     reduce_orders,
 )
 from goodstanding.metrics.reference import end_of_day
@@ -77,17 +77,17 @@ def _fold_order(
 ) -> _FoldedOrder:
     before = None if record is None else decode_state(order_id, record.state)
     after = fold(before or OrderState(order_id), events)
-    last_event_at = max(event.occurred_at for event in events)
+    last_event = max(micros(event.occurred_at) for event in events)
     if record is not None:
-        if after == before and last_event_at <= record.last_event_at:
+        if after == before and last_event <= record.last_event_micros:
             return _FoldedOrder(record, tuple(events), {}, None)
-        last_event_at = max(last_event_at, record.last_event_at)
+        last_event = max(last_event, record.last_event_micros)
     placed = after.placed
     saved = (
         order_id,
         None if placed is None else placed[1].seller_id,
-        None if placed is None else moment(placed[0][0]),
-        last_event_at,
+        None if placed is None else placed[0][0],
+        last_event,
         encode_state(after),
     )
     return _FoldedOrder(record, tuple(events), counter_changes(before, after), saved)

@@ -29,7 +29,7 @@ from goodstanding.kit.bulk_sql import (
     json_text_values,
 )
 from goodstanding.metrics.definitions import MetricsConfig
-from goodstanding.metrics.order_state import CounterKey
+from goodstanding.metrics.order_state import CounterKey, micros
 from goodstanding.models.metric_counter import MetricCounter
 from goodstanding.models.metric_snapshot import MetricSnapshot
 from goodstanding.models.order_record import OrderRecord
@@ -43,11 +43,11 @@ _sellers: Table = Seller.__table__  # type: ignore[assignment]
 
 class StoredOrder(NamedTuple):
     order_id: str
-    last_event_at: datetime
+    last_event_micros: int
     state: str
 
 
-ORDER_RECORD_COLUMNS = ("order_id", "seller_id", "placed_at", "last_event_at", "state")
+ORDER_RECORD_COLUMNS = ("order_id", "seller_id", "placed_micros", "last_event_micros", "state")
 _save_orders = BulkUpsert(
     _orders,
     ORDER_RECORD_COLUMNS,
@@ -85,12 +85,12 @@ class MetricsRepository:
     def orders(self, db: Session, order_ids: Collection[str]) -> dict[str, StoredOrder]:
         found: dict[str, StoredOrder] = {}
         rows = db.execute(
-            select(_orders.c.order_id, _orders.c.last_event_at, _orders.c.state).where(
+            select(_orders.c.order_id, _orders.c.last_event_micros, _orders.c.state).where(
                 _orders.c.order_id.in_(json_text_values(db, order_ids))
             )
         )
-        for order_id, last_event_at, state in rows:
-            found[order_id] = StoredOrder(order_id, last_event_at, state)
+        for order_id, last_event_micros, state in rows:
+            found[order_id] = StoredOrder(order_id, last_event_micros, state)
         return found
 
     def bind_order_records(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> BoundRows:
@@ -108,7 +108,7 @@ class MetricsRepository:
         """(order_id, state) of placed orders with an event at or after ``moment``, of the given
         sellers (None: of every seller)."""
         query = select(_orders.c.order_id, _orders.c.state).where(
-            _orders.c.seller_id.is_not(None), _orders.c.last_event_at >= moment
+            _orders.c.seller_id.is_not(None), _orders.c.last_event_micros >= micros(moment)
         )
         if seller_ids is None:
             return [(order_id, state) for order_id, state in db.execute(query)]
@@ -122,7 +122,7 @@ class MetricsRepository:
         """Every seller with at least one order placed before ``placed_before``, sorted."""
         rows = db.execute(
             select(_orders.c.seller_id)
-            .where(_orders.c.placed_at < placed_before)
+            .where(_orders.c.placed_micros < micros(placed_before))
             .distinct()
             .order_by(_orders.c.seller_id)
         )

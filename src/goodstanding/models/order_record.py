@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Index, String, Text
+from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from goodstanding.kit.db import Base
@@ -13,16 +11,22 @@ class OrderRecord(Base):
     serialised by ``metrics.state_codec``), kept so that a late event recomputes the order exactly.
 
     An order whose ``order.placed`` has not arrived yet has a partial state and no seller;
-    ``placed_at`` and ``seller_id`` fill in when it arrives. ``last_event_at`` is the latest
-    occurred_at among its events: an order with events after a day D is one whose counters must be
-    corrected to answer "as of D".
+    ``placed_micros`` and ``seller_id`` fill in when it arrives. ``last_event_micros`` is the
+    latest occurred_at among its events: an order with events after a day D is one whose counters
+    must be corrected to answer "as of D".
+
+    Times are whole microseconds since the Unix epoch (UTC), as in the state
+    (``order_state.micros``): intake writes a record for every order a batch touches and reads
+    it back twice, and converting datetimes to and from SQLite's text was about 5% of its CPU.
     """
 
     __tablename__ = "order_records"
-    __table_args__ = (Index("ix_order_records_seller_last_event", "seller_id", "last_event_at"),)
+    __table_args__ = (
+        Index("ix_order_records_seller_last_event", "seller_id", "last_event_micros"),
+    )
 
     order_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     seller_id: Mapped[str | None] = mapped_column(String(200), default=None)
-    placed_at: Mapped[datetime | None] = mapped_column(default=None)
-    last_event_at: Mapped[datetime]
+    placed_micros: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    last_event_micros: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(Text)

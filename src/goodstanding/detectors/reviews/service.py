@@ -41,6 +41,7 @@ from goodstanding.detectors.reviews.screen import (
 from goodstanding.detectors.signals import Source, record_signal
 from goodstanding.events.schemas import Event, ReviewPosted
 from goodstanding.kit.clock import utcnow
+from goodstanding.metrics.order_state import micros, moment
 from goodstanding.models.order_record import OrderRecord
 from goodstanding.models.review import StoredReview
 from goodstanding.policy import enums as policy_enums
@@ -167,16 +168,16 @@ class ReviewScreeningService:
     def _daily_orders(self, db: Session, seller_id: str, until: datetime) -> Mapping[date, int]:
         since = until - timedelta(days=RECENT_DAYS + ORDER_BASELINE_DAYS)
         placed = db.scalars(
-            select(OrderRecord.placed_at).where(
+            select(OrderRecord.placed_micros).where(
                 OrderRecord.seller_id == seller_id,
-                OrderRecord.placed_at >= since,
-                OrderRecord.placed_at <= until,
+                OrderRecord.placed_micros >= micros(since),
+                OrderRecord.placed_micros <= micros(until),
             )
         )
         per_day: dict[date, int] = defaultdict(int)
-        for moment in placed:
-            if moment is not None:
-                per_day[moment.date()] += 1
+        for placed_micros in placed:
+            if placed_micros is not None:
+                per_day[moment(placed_micros).date()] += 1
         return per_day
 
 

@@ -188,14 +188,14 @@ def upgrade() -> None:
         "order_records",
         sa.Column("order_id", sa.String(length=200), nullable=False),
         sa.Column("seller_id", sa.String(length=200), nullable=True),
-        sa.Column("placed_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_event_at", goodstanding.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("placed_micros", sa.BigInteger(), nullable=True),
+        sa.Column("last_event_micros", sa.BigInteger(), nullable=False),
         sa.Column("state", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("order_id", name=op.f("pk_order_records")),
     )
     with op.batch_alter_table("order_records", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_order_records_seller_last_event", ["seller_id", "last_event_at"], unique=False
+            "ix_order_records_seller_last_event", ["seller_id", "last_event_micros"], unique=False
         )
 
     op.create_table(
