@@ -24,7 +24,6 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
 from typing import Annotated, Any, Literal, NamedTuple, TypeGuard, get_args
 
 import orjson
@@ -349,6 +348,22 @@ ORDER_EVENT_TYPES: tuple[str, ...] = tuple(_type_name(model) for model in get_ar
 _ORDER_EVENT_TYPES = frozenset(ORDER_EVENT_TYPES)
 
 
+def _rewritten(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    times = tuple(name for name, info in model.model_fields.items() if info.annotation is datetime)
+    money = tuple(name for name, info in model.model_fields.items() if info.annotation is Decimal)
+    return times, money
+
+
+_REWRITTEN_FIELDS: dict[type[BaseModel], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    data_model: _rewritten(data_model)
+    for data_model in (
+        model.model_fields["data"].annotation for model in get_args(get_args(Event)[0])
+    )
+}
+"""The (time, money) fields of each data model: the only values whose validated form may be
+written differently from how they came (other fields are strict, so they arrive as stored)."""
+
+
 def is_order_event(event: Event) -> TypeGuard[OrderEvent]:
     """``isinstance(event, OrderEvent)`` by the event's type name: a model class's instance check
     runs in Python, and one against the union tries each of its nine classes (up to 1.3 us
@@ -449,19 +464,10 @@ def _is_stored_time_text(text: str) -> bool:
     return len(text) == 27 and text[26] == "Z" and text[10] == "T"
 
 
-@cache
-def _rewritten_fields(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The (time, money) fields of a data model: the only values whose validated form may be
-    written differently from how they came (other fields are strict, so they arrive as stored)."""
-    times = tuple(name for name, info in model.model_fields.items() if info.annotation is datetime)
-    money = tuple(name for name, info in model.model_fields.items() if info.annotation is Decimal)
-    return times, money
-
-
 def _stored_data(data: BaseModel, received: dict[str, Any]) -> dict[str, Any]:
     """The JSON object to store for ``data``: the object it was validated from, with the times
     and amounts that came written otherwise rewritten in their stored form."""
-    times, money = _rewritten_fields(type(data))
+    times, money = _REWRITTEN_FIELDS[type(data)]
     rewritten: dict[str, str] = {}
     for name in times:
         if not _is_stored_time_text(received[name]):
@@ -490,7 +496,7 @@ def to_stored(event: Event, received: dict[str, Any] | None = None) -> StoredEve
             occurred_at = format_stored_time(event.occurred_at)
     if "\x00" in event.event_id or ("\\u0000" in data and _ESCAPED_NUL.search(data)):
         raise UnstorableEvent("event: text must not contain the NUL character (\\u0000)")
-    return StoredEvent(event_id=event.event_id, type=event.type, occurred_at=occurred_at, data=data)
+    return StoredEvent(event.event_id, event.type, occurred_at, data)  # by keyword: twice the cost
 
 
 def fingerprint(event: Event) -> str:
