@@ -93,7 +93,8 @@ class Claim(NamedTuple):
         return self.outcome in (None, ClaimOutcome.GRANTED)
 
 
-_NO_CLAIMS: Mapping[str, Claim] = MappingProxyType({})
+NO_CLAIMS: Mapping[str, Claim] = MappingProxyType({})
+"""The claims of an order that has none, shared by all such states."""
 
 
 class OrderState(NamedTuple):
@@ -113,7 +114,7 @@ class OrderState(NamedTuple):
     first_delivery: tuple[Stamp, None] | None = None
     first_cancellation: tuple[Stamp, CancelledBy] | None = None
     latest_feedback: tuple[Stamp, int] | None = None
-    claims: Mapping[str, Claim] = _NO_CLAIMS
+    claims: Mapping[str, Claim] = NO_CLAIMS
     chargebacks: frozenset[tuple[str, ChargebackKind]] = frozenset()
     """(event_id, kind) of every chargeback."""
 

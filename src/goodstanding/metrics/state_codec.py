@@ -7,12 +7,13 @@ since the epoch, absent facts are left out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
 from goodstanding.events.schemas import CancelledBy, Channel, ChargebackKind, ClaimOutcome
-from goodstanding.metrics.order_state import Claim, OrderState, PlacedOrder, Stamp
+from goodstanding.metrics.order_state import NO_CLAIMS, Claim, OrderState, PlacedOrder, Stamp
 
 # Enumerations by value: a lookup here takes a fraction of calling the enumeration with the value.
 _CHANNELS = {member.value: member for member in Channel}
@@ -95,11 +96,21 @@ def decode_state(order_id: str, text: str) -> OrderState:
     if "f" in document:
         micros, event_id, stars = document["f"]
         latest_feedback = ((micros, event_id), stars)
-    claims = {}
-    for claim_id, (opened, decision) in document.get("q", {}).items():
-        claims[claim_id] = Claim(
-            opened=None if opened is None else _stamp_in(opened),
-            decision=None if decision is None else (_stamp_in(decision), _OUTCOMES[decision[2]]),
+    claims: Mapping[str, Claim] = NO_CLAIMS  # most orders have no claim and no chargeback
+    if "q" in document:
+        claims = {
+            claim_id: Claim(
+                opened=None if opened is None else _stamp_in(opened),
+                decision=None
+                if decision is None
+                else (_stamp_in(decision), _OUTCOMES[decision[2]]),
+            )
+            for claim_id, (opened, decision) in document["q"].items()
+        }
+    chargebacks: frozenset[tuple[str, ChargebackKind]] = frozenset()
+    if "b" in document:
+        chargebacks = frozenset(
+            (event_id, _CHARGEBACK_KINDS[kind]) for event_id, kind in document["b"]
         )
     return OrderState(
         order_id=order_id,
@@ -111,7 +122,5 @@ def decode_state(order_id: str, text: str) -> OrderState:
         first_cancellation=first_cancellation,
         latest_feedback=latest_feedback,
         claims=claims,
-        chargebacks=frozenset(
-            (event_id, _CHARGEBACK_KINDS[kind]) for event_id, kind in document.get("b", [])
-        ),
+        chargebacks=chargebacks,
     )
