@@ -496,7 +496,7 @@ def to_stored(event: Event, received: dict[str, Any] | None = None) -> StoredEve
             occurred_at = format_stored_time(event.occurred_at)
     if "\x00" in event.event_id or ("\\u0000" in data and _ESCAPED_NUL.search(data)):
         raise UnstorableEvent("event: text must not contain the NUL character (\\u0000)")
-    return StoredEvent(event.event_id, event.type, occurred_at, data)  # by keyword: twice the cost
+    return StoredEvent(event.event_id, event.type, occurred_at, data)  # by keyword costs twice
 
 
 def fingerprint(event: Event) -> str:

@@ -107,7 +107,8 @@ class EventService:
                 continue
             try:
                 event = parse_event(raw)
-                stored = to_stored(event, cast(dict[str, Any], raw))  # parsed: an object
+                # parse_event took it, so it is a JSON object
+                stored = to_stored(event, cast(dict[str, Any], raw))
                 event_fingerprint = stored_fingerprint(stored)
             except InvalidEvent as error:
                 result.refused.append(Refusal(index, _event_id_of(raw), error.reason))

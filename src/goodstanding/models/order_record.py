@@ -17,7 +17,7 @@ class OrderRecord(Base):
 
     Times are whole microseconds since the Unix epoch (UTC), as in the state
     (``order_state.micros``): intake writes a record for every order a batch touches and reads
-    it back twice, and converting datetimes to and from SQLite's text was about 5% of its CPU.
+    it back twice, and converting datetimes to and from SQLite's text was about 4% of its CPU.
     """
 
     __tablename__ = "order_records"
