@@ -216,7 +216,7 @@ class TestBatchesThatOverlap:
             pytest.skip("SQLite has one writer; PostgreSQL locks only the rows written")
         path = database.url.removeprefix("sqlite:///")
         other_writer_could_start: list[bool] = []
-        fold_state = online.fold
+        fold_state = online.fold_with_latest
 
         def fold_while_another_writer_starts(*arguments: Any) -> Any:
             if not other_writer_could_start:
@@ -231,7 +231,7 @@ class TestBatchesThatOverlap:
                     other.close()
             return fold_state(*arguments)
 
-        monkeypatch.setattr(online, "fold", fold_while_another_writer_starts)
+        monkeypatch.setattr(online, "fold_with_latest", fold_while_another_writer_starts)
         ingest(database, [placed("e1", "o1"), SHIPPED])
 
         assert other_writer_could_start == [True]

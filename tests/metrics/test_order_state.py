@@ -18,6 +18,8 @@ from goodstanding.metrics.order_state import (
     contributions,
     counter_changes,
     fold,
+    fold_with_latest,
+    micros,
     observe,
     order_id_of,
     reduce_orders,
@@ -89,6 +91,18 @@ class TestReduceOrders:
                     stored, [item for item in batch if order_id_of(item) == order_id]
                 )
         assert in_batches == one_by_one
+
+    @settings(max_examples=50, deadline=None)
+    @given(events=event_streams())
+    def test_fold_notes_the_latest_time_of_the_events_it_folds(
+        self, events: list[OrderEvent]
+    ) -> None:
+        for order_id, state in reduce_orders(events).items():
+            own = [item for item in events if order_id_of(item) == order_id]
+            folded, latest = fold_with_latest(OrderState(order_id), own)
+            assert folded == state
+            assert latest == max(micros(item.occurred_at) for item in own)
+        assert fold_with_latest(OrderState("o"), []) == (OrderState("o"), -1)
 
     def test_shipment_before_its_order_still_counts(self) -> None:
         shipped = event(

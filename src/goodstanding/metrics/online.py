@@ -40,8 +40,7 @@ from goodstanding.metrics.order_state import (
     CounterKey,
     OrderState,
     counter_changes,
-    fold,
-    micros,
+    fold_with_latest,
     reduce_orders,
 )
 from goodstanding.metrics.reference import end_of_day
@@ -76,8 +75,7 @@ def _fold_order(
     order_id: str, record: StoredOrder | None, events: Sequence[OrderEvent]
 ) -> _FoldedOrder:
     before = None if record is None else decode_state(order_id, record.state)
-    after = fold(before or OrderState(order_id), events)
-    last_event = max(micros(event.occurred_at) for event in events)
+    after, last_event = fold_with_latest(before or OrderState(order_id), events)
     if record is not None:
         if after == before and last_event <= record.last_event_micros:
             return _FoldedOrder(record, tuple(events), {}, None)
