@@ -512,8 +512,10 @@ def fingerprint(event: Event) -> str:
 
 def stored_fingerprint(stored: StoredEvent) -> str:
     """``fingerprint`` of an event already in its stored form."""
-    canonical = _canonical_json([stored.event_id, stored.type, stored.occurred_at, stored.data])
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # Four strings, which orjson writes as ``_canonical_json`` does; hashed as the bytes it
+    # writes, without a round trip through text.
+    canonical = orjson.dumps([stored.event_id, stored.type, stored.occurred_at, stored.data])
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def raw_from_stored(stored: StoredEvent) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
+    Row,
     Table,
     and_,
     case,
@@ -41,10 +42,9 @@ _snapshots: Table = MetricSnapshot.__table__  # type: ignore[assignment]
 _sellers: Table = Seller.__table__  # type: ignore[assignment]
 
 
-class StoredOrder(NamedTuple):
-    order_id: str
-    last_event_micros: int
-    state: str
+StoredOrder = Row[str, int, str]
+"""An order's record as read: ``order_id``, ``last_event_micros``, ``state``. The database's
+row itself, named and compared like a tuple: intake reads two for every order of a batch."""
 
 
 ORDER_RECORD_COLUMNS = ("order_id", "seller_id", "placed_micros", "last_event_micros", "state")
@@ -83,15 +83,12 @@ class MetricsRepository:
         )
 
     def orders(self, db: Session, order_ids: Collection[str]) -> dict[str, StoredOrder]:
-        found: dict[str, StoredOrder] = {}
         rows = db.execute(
             select(_orders.c.order_id, _orders.c.last_event_micros, _orders.c.state).where(
                 _orders.c.order_id.in_(json_text_values(db, order_ids))
             )
         )
-        for order_id, last_event_micros, state in rows:
-            found[order_id] = StoredOrder(order_id, last_event_micros, state)
-        return found
+        return {row[0]: row for row in rows}
 
     def bind_order_records(self, db: Session, rows: Sequence[tuple[Any, ...]]) -> BoundRows:
         """Order records (tuples in ``ORDER_RECORD_COLUMNS`` order) bound for ``save_orders``."""
