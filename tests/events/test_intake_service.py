@@ -37,12 +37,16 @@ def ingest(database: Database, raws: list[Any], **options: Any) -> IntakeResult:
 
 
 def counters(database: Database) -> dict[tuple[str, str, date], tuple[int, int]]:
+    """Every non-zero counter, by (seller, measure, day), from the stored counter rows."""
+    found = {}
     with database.transaction() as db:
-        return {
-            (row.seller_id, row.measure, row.day): (row.numerator, row.denominator)
-            for row in db.scalars(select(MetricCounter))
-            if (row.numerator, row.denominator) != (0, 0)
-        }
+        for row in db.scalars(select(MetricCounter)):
+            for measure in Measure:
+                numerator = getattr(row, f"{measure.value}_numerator")
+                denominator = getattr(row, f"{measure.value}_denominator")
+                if (numerator, denominator) != (0, 0):
+                    found[(row.seller_id, measure.value, row.day)] = (numerator, denominator)
+    return found
 
 
 AS_OF = date(2024, 6, 30)

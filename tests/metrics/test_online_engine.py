@@ -10,9 +10,10 @@ from goodstanding.events.schemas import OrderEvent, raw_from_stored, to_stored
 from goodstanding.events.service import event_service
 from goodstanding.kit.db import Database
 from goodstanding.metrics import batch_duckdb, reference
-from goodstanding.metrics.definitions import MetricsConfig
+from goodstanding.metrics.definitions import Measure, MetricsConfig
 from goodstanding.metrics.online import metric_rows
 from goodstanding.metrics.service import stored_events_table
+from goodstanding.models.metric_counter import MetricCounter
 from tests.metrics.event_streams import as_of_days, configs, event_streams
 
 
@@ -62,3 +63,9 @@ class TestOnlineMatchesReference:
         assert online == expected
         assert from_log == expected
         assert one_by_one == [row for row in expected if row.seller_id in sellers]
+
+
+def test_every_measure_has_its_counter_columns() -> None:
+    stored = {column.name for column in MetricCounter.__table__.columns}
+    for measure in Measure:
+        assert {f"{measure.value}_numerator", f"{measure.value}_denominator"} <= stored

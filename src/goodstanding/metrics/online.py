@@ -3,9 +3,10 @@ in the intake's transaction; a seller's metrics are read back by summing counter
 
 Writing, in two steps: ``plan_order_events`` loads the states of the batch's orders in one query,
 folds the new events in (``order_state.fold``) and adds up ``counter_changes(before, after)`` per
-counter key over the whole batch, writing nothing; once the batch's events are stored,
-``apply_order_plan`` checks under the write lock that no order moved meanwhile (folding again the
-few that did) and writes each record and counter key once. A late or reordered event therefore
+counter row (seller, day, channel: a column pair per measure) over the whole batch, writing
+nothing; once the batch's events are stored, ``apply_order_plan`` checks under the write lock that
+no order moved meanwhile (folding again the few that did) and writes each record and counter row
+once. A late or reordered event therefore
 moves the counters exactly as if the events had come in order.
 
 Reading as of a day D: counters hold what is known *now*, keyed by each order's basis day. An order
@@ -19,10 +20,10 @@ any past day is answered exactly and cheaply.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ from goodstanding.events.schemas import (
     raw_from_stored,
 )
 from goodstanding.kit.bulk_sql import BoundRows
-from goodstanding.metrics.definitions import MetricDefinition, MetricsConfig
+from goodstanding.metrics.definitions import MetricsConfig
 from goodstanding.metrics.order_state import (
     CounterKey,
     OrderState,
@@ -44,7 +45,12 @@ from goodstanding.metrics.order_state import (
     reduce_orders,
 )
 from goodstanding.metrics.reference import end_of_day
-from goodstanding.metrics.repository import StoredOrder, metrics_repository
+from goodstanding.metrics.repository import (
+    COUNTER_MEASURES,
+    CounterRowKey,
+    StoredOrder,
+    metrics_repository,
+)
 from goodstanding.metrics.results import MetricRow
 from goodstanding.metrics.state_codec import decode_state, encode_state
 from goodstanding.metrics.status import classify
@@ -66,7 +72,8 @@ class OrderPlan:
     orders moved in between. A plan is applied once."""
 
     folded: dict[str, _FoldedOrder]
-    changes: dict[CounterKey, list[int]]
+    changes: dict[CounterRowKey, list[int]]
+    """The counter rows' deltas (``COUNTER_MEASURES`` order)."""
     records: dict[str, tuple[object, ...]]
     """The records to save by order, their values already bound for the store."""
 
@@ -96,13 +103,23 @@ def _bound_records(db: Session, folded: Collection[_FoldedOrder]) -> dict[str, t
     return {str(record[0]): record for record in metrics_repository.bind_order_records(db, saved)}
 
 
+_NUMERATOR_COLUMN = {measure: 2 * position for position, measure in enumerate(COUNTER_MEASURES)}
+"""Where a measure's numerator is in a counter row's values (its denominator follows)."""
+_ROW_WIDTH = 2 * len(COUNTER_MEASURES)
+
+
 def _add_changes(
-    total: dict[CounterKey, list[int]], changes: dict[CounterKey, tuple[int, int]], sign: int
+    total: dict[CounterRowKey, list[int]], changes: dict[CounterKey, tuple[int, int]], sign: int
 ) -> None:
-    for key, (numerator, denominator) in changes.items():
-        counter = total.setdefault(key, [0, 0])
-        counter[0] += sign * numerator
-        counter[1] += sign * denominator
+    """Add ``sign`` times each counter's change to its counter row's deltas in ``total``."""
+    for (seller_id, measure, channel, day), (numerator, denominator) in changes.items():
+        row_key = (seller_id, day, channel)
+        row = total.get(row_key)
+        if row is None:
+            row = total[row_key] = [0] * _ROW_WIDTH
+        column = _NUMERATOR_COLUMN[measure]
+        row[column] += sign * numerator
+        row[column + 1] += sign * denominator
 
 
 def plan_order_events(db: Session, events: Sequence[OrderEvent]) -> OrderPlan:
@@ -117,7 +134,7 @@ def plan_order_events(db: Session, events: Sequence[OrderEvent]) -> OrderPlan:
     metrics_repository.lock_orders(db, by_order.keys())
     stored = metrics_repository.orders(db, by_order.keys())
     folded: dict[str, _FoldedOrder] = {}
-    changes: dict[CounterKey, list[int]] = {}
+    changes: dict[CounterRowKey, list[int]] = {}
     for order_id, order_events in by_order.items():
         folded[order_id] = _fold_order(order_id, stored.get(order_id), order_events)
         _add_changes(changes, folded[order_id].changes, 1)
@@ -152,20 +169,30 @@ def apply_order_plan(
     records.update(_bound_records(db, refolded))
     metrics_repository.save_orders(db, BoundRows(records.values()))
     metrics_repository.add_to_counters(db, changes)
-    return {key.seller_id for key, delta in changes.items() if delta != [0, 0]}
+    return {seller_id for (seller_id, _, _), deltas in changes.items() if any(deltas)}
 
 
-def _covers(
-    metric: MetricDefinition, window: tuple[date, date], measure: str, channel: str, day: date
-) -> bool:
-    """Whether the counter of (measure, channel, day) counts for ``metric`` over ``window``
-    (measure and channel as stored text or as their enums, which equal it)."""
-    first, last = window
-    return (
-        measure == metric.measure
-        and (metric.channel is None or channel == metric.channel)
-        and first <= day <= last
-    )
+def _add_rows(
+    sums: dict[str, list[tuple[int, int]]],
+    rows: Iterable[Sequence[Any]],
+    as_of: date,
+    config: MetricsConfig,
+) -> None:
+    """Add counter rows (seller_id, day, channel, then their values in ``COUNTER_MEASURES``
+    order) to each seller's (numerator, counted orders) per metric over its window as of
+    ``as_of``; a seller with a row gets its sums even where the row counts for no metric."""
+    covered = [
+        (metric.channel, *metric.window(as_of), 3 + _NUMERATOR_COLUMN[metric.measure])
+        for metric in config.metrics
+    ]
+    for row in rows:
+        seller_id, day, channel = row[0], row[1], row[2]
+        seller_sums = sums.setdefault(seller_id, [(0, 0)] * len(covered))
+        for index, (metric_channel, first, last, column) in enumerate(covered):
+            # the channel as stored text or as its enumeration, which equals it
+            if (metric_channel is None or channel == metric_channel) and first <= day <= last:
+                numerator, counted = seller_sums[index]
+                seller_sums[index] = (numerator + row[column], counted + row[column + 1])
 
 
 def _correct_for_later_events(
@@ -183,6 +210,7 @@ def _correct_for_later_events(
     stored_events = event_repository.order_events(
         db, [order_id for order_id, _ in changed], before=format_stored_time(end)
     )
+    corrections: dict[CounterRowKey, list[int]] = {}
     for order_id, state in changed:
         events = [
             parse_event(raw_from_stored(stored)) for stored in stored_events.get(order_id, [])
@@ -190,21 +218,15 @@ def _correct_for_later_events(
         past = reduce_orders(event for event in events if is_order_event(event)).get(
             order_id
         ) or OrderState(order_id)
-        for key, (numerator, denominator) in counter_changes(
-            decode_state(order_id, state), past
-        ).items():
-            seller_sums = sums.setdefault(key.seller_id, [(0, 0)] * len(config.metrics))
-            for index, metric in enumerate(config.metrics):
-                if _covers(metric, metric.window(as_of), key.measure, key.channel, key.day):
-                    old_numerator, old_counted = seller_sums[index]
-                    seller_sums[index] = (old_numerator + numerator, old_counted + denominator)
+        _add_changes(corrections, counter_changes(decode_state(order_id, state), past), 1)
+    _add_rows(sums, [(*key, *values) for key, values in corrections.items()], as_of, config)
 
 
 def _sum_counters(
     db: Session, seller_ids: Collection[str], as_of: date, config: MetricsConfig
 ) -> dict[str, list[tuple[int, int]]]:
-    """``window_sums`` for a few sellers: their few dozen counter rows each, read with one range
-    query and added up here, which is cheaper than the database's grouped sums per seller."""
+    """``window_sums`` for a few sellers: their counter rows, one per day and channel, read with
+    one range query and added up here, which is cheaper than the database's grouped sums."""
     windows = [metric.window(as_of) for metric in config.metrics]
     rows = metrics_repository.seller_counters(
         db,
@@ -213,12 +235,7 @@ def _sum_counters(
         max(last for _, last in windows),
     )
     sums: dict[str, list[tuple[int, int]]] = {}
-    for seller_id, measure, channel, day, numerator, denominator in rows:
-        seller_sums = sums.setdefault(seller_id, [(0, 0)] * len(config.metrics))
-        for index, (metric, window) in enumerate(zip(config.metrics, windows, strict=True)):
-            if _covers(metric, window, measure, channel, day):
-                old_numerator, old_counted = seller_sums[index]
-                seller_sums[index] = (old_numerator + numerator, old_counted + denominator)
+    _add_rows(sums, rows, as_of, config)
     return sums
 
 

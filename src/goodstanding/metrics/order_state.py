@@ -339,7 +339,8 @@ def observe(state: OrderState, measure: Measure) -> Observation | None:
 
 
 class CounterKey(NamedTuple):
-    """One per-day counter of one seller: the online engine keeps a row per key."""
+    """One per-day counter of one seller: the online engine keeps it as the measure's column pair
+    in the row of (seller, day, channel) (``models.metric_counter``)."""
 
     seller_id: str
     measure: Measure

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from goodstanding.events.schemas import Channel
 from goodstanding.kit.bulk_sql import (
     BoundRows,
     BulkUpsert,
@@ -29,8 +30,8 @@ from goodstanding.kit.bulk_sql import (
     dialect_insert,
     json_text_values,
 )
-from goodstanding.metrics.definitions import MetricsConfig
-from goodstanding.metrics.order_state import CounterKey, micros
+from goodstanding.metrics.definitions import Measure, MetricsConfig
+from goodstanding.metrics.order_state import micros
 from goodstanding.models.metric_counter import MetricCounter
 from goodstanding.models.metric_snapshot import MetricSnapshot
 from goodstanding.models.order_record import OrderRecord
@@ -47,6 +48,19 @@ StoredOrder = Row[str, int, str]
 row itself, named and compared like a tuple: intake reads two for every order of a batch."""
 
 
+COUNTER_MEASURES: tuple[Measure, ...] = tuple(Measure)
+"""The measures of a counter row's (numerator, denominator) column pairs, in column order: a row
+of values is ``[m0 numerator, m0 denominator, m1 numerator, ...]``."""
+
+CounterRowKey = tuple[str, date, Channel]
+"""A counter row's key: seller_id, day, channel."""
+
+_COUNTER_VALUES = tuple(
+    f"{measure.value}_{part}"
+    for measure in COUNTER_MEASURES
+    for part in ("numerator", "denominator")
+)
+
 ORDER_RECORD_COLUMNS = ("order_id", "seller_id", "placed_micros", "last_event_micros", "state")
 _save_orders = BulkUpsert(
     _orders,
@@ -56,11 +70,9 @@ _save_orders = BulkUpsert(
 )
 _add_to_counters = BulkUpsert(
     _counters,
-    ("seller_id", "measure", "channel", "day", "numerator", "denominator"),
-    key=("seller_id", "day", "measure", "channel"),
-    update={
-        name: f"{_counters.name}.{name} + excluded.{name}" for name in ("numerator", "denominator")
-    },
+    ("seller_id", "day", "channel", *_COUNTER_VALUES),
+    key=("seller_id", "day", "channel"),
+    update={name: f"{_counters.name}.{name} + excluded.{name}" for name in _COUNTER_VALUES},
 )
 
 
@@ -143,14 +155,15 @@ class MetricsRepository:
 
     # --- counters --------------------------------------------------------------------------------
 
-    def add_to_counters(self, db: Session, changes: Mapping[CounterKey, Sequence[int]]) -> None:
-        """Add each (numerator, denominator) delta to its counter, creating missing counters."""
+    def add_to_counters(self, db: Session, changes: Mapping[CounterRowKey, Sequence[int]]) -> None:
+        """Add each row of deltas (in ``COUNTER_MEASURES`` order) to its counter row, creating
+        missing rows; rows of zeros are left out."""
         _add_to_counters.execute(
             db,
             [
-                (key.seller_id, key.measure.value, key.channel.value, key.day, *delta)
-                for key, delta in changes.items()
-                if delta[0] or delta[1]
+                (seller_id, day, channel.value, *deltas)
+                for (seller_id, day, channel), deltas in changes.items()
+                if any(deltas)
             ],
         )
 
@@ -164,12 +177,13 @@ class MetricsRepository:
         windows = [metric.window(as_of) for metric in config.metrics]
         sums = []
         for metric, (first, last) in zip(config.metrics, windows, strict=True):
-            conditions = [c.measure == metric.measure.value, c.day >= first, c.day <= last]
+            conditions = [c.day >= first, c.day <= last]
             if metric.channel is not None:
                 conditions.append(c.channel == metric.channel.value)
             counted = and_(*conditions)
-            sums.append(func.sum(case((counted, c.numerator), else_=0)))
-            sums.append(func.sum(case((counted, c.denominator), else_=0)))
+            for part in ("numerator", "denominator"):
+                column = c[f"{metric.measure.value}_{part}"]
+                sums.append(func.sum(case((counted, column), else_=0)))
         query = (
             select(c.seller_id, *sums)
             .where(
@@ -186,15 +200,15 @@ class MetricsRepository:
 
     def seller_counters(
         self, db: Session, seller_ids: Collection[str], first: date, last: date
-    ) -> list[tuple[str, str, str, date, int, int]]:
-        """(seller_id, measure, channel, day, numerator, denominator) of the given sellers'
-        counters from ``first`` to ``last``: a range of the primary key per seller, a few dozen
-        rows each, for the online read of one seller's metrics."""
+    ) -> list[tuple[Any, ...]]:
+        """(seller_id, day, channel, values...) of the given sellers' counter rows from ``first``
+        to ``last``, values in ``COUNTER_MEASURES`` order: a range of the primary key per seller,
+        a row per day and channel, for the online read of one seller's metrics."""
         c = _counters.c
-        query = select(c.seller_id, c.measure, c.channel, c.day, c.numerator, c.denominator).where(
+        query = select(c.seller_id, c.day, c.channel, *(c[name] for name in _COUNTER_VALUES)).where(
             c.day >= first, c.day <= last
         )
-        found: list[tuple[str, str, str, date, int, int]] = []
+        found: list[tuple[Any, ...]] = []
         for part in chunks(sorted(seller_ids)):
             found += db.execute(query.where(c.seller_id.in_(part))).tuples()
         return found
