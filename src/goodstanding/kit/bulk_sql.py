@@ -118,10 +118,10 @@ class BulkUpsert:
     ``DO NOTHING`` when ``update`` is empty), as SQL text handed straight to the driver.
 
     ``update`` maps a column to its new value in SQL, e.g. ``"excluded.state"`` or
-    ``"metric_counters.numerator + excluded.numerator"``. Rows are tuples in ``columns`` order; each
-    value passes its column type's bind processor (SQLite keeps times as text in SQLAlchemy's own
-    format, so rows written here read back like any other). The models' Python-side defaults are
-    not applied: give every column that has one."""
+    ``"metric_counters.sales_numerator + excluded.sales_numerator"``. Rows are tuples in
+    ``columns`` order; each value passes its column type's bind processor (SQLite keeps times as
+    text in SQLAlchemy's own format, so rows written here read back like any other). The models'
+    Python-side defaults are not applied: give every column that has one."""
 
     table: Table
     columns: tuple[str, ...]
