@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 
 from goodstanding.metrics.definitions import Comparison, MetricDefinition
 
@@ -67,6 +68,7 @@ class Cutoffs:
     at_risk: _Bound
 
 
+@cache  # a read of one seller's metrics classifies each of them; definitions are few and frozen
 def cutoffs(metric: MetricDefinition) -> Cutoffs:
     target = Fraction(metric.target)
     used = 1 - Fraction(metric.at_risk_band)
