@@ -27,6 +27,7 @@ from sqlalchemy import insert
 from goodstanding.kit.clock import utcnow
 from goodstanding.kit.db import Base, Database
 from goodstanding.metrics.definitions import Measure
+from goodstanding.metrics.repository import counter_columns
 from goodstanding.metrics.service import metrics_service
 from goodstanding.models import load_all_models
 from goodstanding.models.metric_counter import MetricCounter
@@ -66,11 +67,12 @@ def seed(database: Database, sellers: int, days: int) -> int:
                     "channel": "seller",
                 }
                 for measure in measures:
-                    row[f"{measure.value}_numerator"] = row[f"{measure.value}_denominator"] = 0
+                    numerator, denominator = counter_columns(measure)
+                    row[numerator] = row[denominator] = 0
                 for measure in rng.sample(measures, 2):
-                    row[f"{measure.value}_numerator"] = rng.randint(0, 3)
-                    denominator = 0 if measure is Measure.SALES else rng.randint(1, 5)
-                    row[f"{measure.value}_denominator"] = denominator
+                    numerator, denominator = counter_columns(measure)
+                    row[numerator] = rng.randint(0, 3)
+                    row[denominator] = 0 if measure is Measure.SALES else rng.randint(1, 5)
                 counters.append(row)
         with database.transaction() as db:
             db.execute(insert(Seller), [{"id": seller_id} for seller_id in ids])

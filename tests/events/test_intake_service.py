@@ -23,6 +23,7 @@ from goodstanding.metrics import online, reference
 from goodstanding.metrics.definitions import DEFAULT_CONFIG, Measure
 from goodstanding.metrics.online import metric_rows
 from goodstanding.metrics.order_state import micros, reduce_orders
+from goodstanding.metrics.repository import counter_columns
 from goodstanding.metrics.state_codec import decode_state
 from goodstanding.models.metric_counter import MetricCounter
 from goodstanding.models.order_record import OrderRecord
@@ -42,8 +43,7 @@ def counters(database: Database) -> dict[tuple[str, str, date], tuple[int, int]]
     with database.transaction() as db:
         for row in db.scalars(select(MetricCounter)):
             for measure in Measure:
-                numerator = getattr(row, f"{measure.value}_numerator")
-                denominator = getattr(row, f"{measure.value}_denominator")
+                numerator, denominator = (getattr(row, name) for name in counter_columns(measure))
                 if (numerator, denominator) != (0, 0):
                     found[(row.seller_id, measure.value, row.day)] = (numerator, denominator)
     return found

@@ -12,6 +12,7 @@ from goodstanding.kit.db import Database
 from goodstanding.metrics import batch_duckdb, reference
 from goodstanding.metrics.definitions import Measure, MetricsConfig
 from goodstanding.metrics.online import metric_rows
+from goodstanding.metrics.repository import counter_columns
 from goodstanding.metrics.service import stored_events_table
 from goodstanding.models.metric_counter import MetricCounter
 from tests.metrics.event_streams import as_of_days, configs, event_streams
@@ -68,4 +69,4 @@ class TestOnlineMatchesReference:
 def test_every_measure_has_its_counter_columns() -> None:
     stored = {column.name for column in MetricCounter.__table__.columns}
     for measure in Measure:
-        assert {f"{measure.value}_numerator", f"{measure.value}_denominator"} <= stored
+        assert set(counter_columns(measure)) <= stored

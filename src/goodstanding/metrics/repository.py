@@ -56,11 +56,13 @@ of values is ``[m0 numerator, m0 denominator, m1 numerator, ...]``."""
 CounterRowKey = tuple[str, date, Channel]
 """A counter row's key: seller_id, day, channel."""
 
-_COUNTER_VALUES = tuple(
-    f"{measure.value}_{part}"
-    for measure in COUNTER_MEASURES
-    for part in ("numerator", "denominator")
-)
+
+def counter_columns(measure: Measure) -> tuple[str, str]:
+    """The names of ``measure``'s (numerator, denominator) columns in ``metric_counters``."""
+    return f"{measure.value}_numerator", f"{measure.value}_denominator"
+
+
+_COUNTER_VALUES = tuple(name for measure in COUNTER_MEASURES for name in counter_columns(measure))
 
 ORDER_RECORD_COLUMNS = ("order_id", "seller_id", "placed_micros", "last_event_micros", "state")
 _save_orders = BulkUpsert(
@@ -199,9 +201,8 @@ class MetricsRepository:
             if metric.channel is not None:
                 conditions.append(c.channel == metric.channel.value)
             counted = and_(*conditions)
-            for part in ("numerator", "denominator"):
-                column = c[f"{metric.measure.value}_{part}"]
-                sums.append(func.sum(case((counted, column), else_=0)))
+            for name in counter_columns(metric.measure):
+                sums.append(func.sum(case((counted, c[name]), else_=0)))
         query = (
             select(c.seller_id, *sums)
             .where(
