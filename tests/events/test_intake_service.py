@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from goodstanding.events import hooks, service, tasks
@@ -168,8 +168,9 @@ class TestOrderState:
 
 
 class TestBatchesThatOverlap:
-    """A batch folds its orders before it stores anything (so that SQLite's one writer is free
-    meanwhile); what another batch committed in between is taken into account."""
+    """A batch folds its orders before it stores or locks anything (so that SQLite's one writer,
+    or PostgreSQL's locks on the orders, are free meanwhile); what another batch committed in
+    between is taken into account."""
 
     def test_a_batch_committed_while_another_was_taken_in_adds_up_as_if_in_turn(
         self, database: Database, store: str, monkeypatch: pytest.MonkeyPatch
@@ -188,13 +189,12 @@ class TestBatchesThatOverlap:
 
         def plan_while_another_batch_commits(db: Session, events: Any) -> Any:
             monkeypatch.setattr(service, "plan_order_events", plan_first)
-            if store == "postgresql":
-                # The plan locks its orders there, so the other batch can only come before it,
-                # after this batch looked up which of its events are new.
-                ingest(database, meanwhile)
-                return plan_first(db, events)
             plan = plan_first(db, events)
-            ingest(database, meanwhile)
+            with database.transaction() as other:
+                if store == "postgresql":
+                    # Fail rather than wait for ever should the plan hold its orders' locks.
+                    other.execute(text("SET LOCAL lock_timeout = '10s'"))
+                event_service.ingest(other, meanwhile)
             return plan
 
         monkeypatch.setattr(service, "plan_order_events", plan_while_another_batch_commits)

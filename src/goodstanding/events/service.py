@@ -7,7 +7,7 @@ For a batch (the API's request body or a chunk of an imported file) ``EventServi
    (``schemas.fingerprint``) again is a *duplicate* (reported, no effect), other content under a
    known id is a *conflict* (refused);
 3. folds the new order events into their orders as stored (``metrics.online.plan_order_events``),
-   still writing nothing, so that on SQLite another batch can write meanwhile;
+   writing and locking nothing, so that another batch can write meanwhile;
 4. stores the new events in bulk (a concurrent batch that stored one of them first wins; ours is
    then a duplicate), writes the folded orders and the sellers' counters (an order that another
    batch changed in between is folded again), gives every seller of an order a ``sellers`` row,

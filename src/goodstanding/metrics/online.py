@@ -4,9 +4,9 @@ in the intake's transaction; a seller's metrics are read back by summing counter
 Writing, in two steps: ``plan_order_events`` loads the states of the batch's orders in one query,
 folds the new events in (``order_state.fold``) and adds up ``counter_changes(before, after)`` per
 counter row (seller, day, channel: a column pair per measure) over the whole batch, writing
-nothing; once the batch's events are stored, ``apply_order_plan`` checks under the write lock that
-no order moved meanwhile (folding again the few that did) and writes each record and counter row
-once. A late or reordered event therefore
+nothing; once the batch's events are stored, ``apply_order_plan`` checks under the write lock
+(SQLite) or the orders' locks (PostgreSQL) that no order moved meanwhile (folding again those that
+did) and writes each record and counter row once. A late or reordered event therefore
 moves the counters exactly as if the events had come in order.
 
 Reading as of a day D: counters hold what is known *now*, keyed by each order's basis day. An order
@@ -123,15 +123,14 @@ def _add_changes(
 
 
 def plan_order_events(db: Session, events: Sequence[OrderEvent]) -> OrderPlan:
-    """Fold order events into their orders as stored now, writing nothing: on SQLite, which has
-    one writer, intake does this before it takes the write lock, so that another batch can write
-    meanwhile (1M events over HTTP, two server workers: the fold was two thirds of the time a
-    batch held the lock). PostgreSQL has no such lock, and the orders are locked first (as they
-    are for writing), so that no other batch changes them between the plan and its writes."""
+    """Fold order events into their orders as stored now, writing and locking nothing, so that
+    another batch can write meanwhile: on SQLite, which has one writer, intake does this before it
+    takes the write lock (1M events over HTTP, two server workers: the fold was two thirds of the
+    time a batch held the lock); on PostgreSQL before it locks the orders, which consecutive
+    batches share (``apply_order_plan``)."""
     by_order: dict[str, list[OrderEvent]] = defaultdict(list)
     for event in events:
         by_order[event.data.order_id].append(event)
-    metrics_repository.lock_orders(db, by_order.keys())
     stored = metrics_repository.orders(db, by_order.keys())
     folded: dict[str, _FoldedOrder] = {}
     changes: dict[CounterRowKey, list[int]] = {}
@@ -148,7 +147,12 @@ def apply_order_plan(
     ``stored_first_elsewhere`` (another batch stored them first and applies them; each event is
     applied once). An order whose record changed since the plan read it, or with such an event,
     is folded again here from its current record, so concurrent batches add up exactly as if
-    they had come one after the other. Returns the sellers whose counters changed."""
+    they had come one after the other. Returns the sellers whose counters changed.
+
+    On PostgreSQL the orders are locked first, until commit, so that no other batch changes them
+    between this read and the writes; SQLite's write lock, which intake holds by now, does that
+    there."""
+    metrics_repository.lock_orders(db, plan.folded.keys())
     current = metrics_repository.orders(db, plan.folded.keys())
     changes, records = plan.changes, plan.records
     refolded: list[_FoldedOrder] = []

@@ -102,9 +102,12 @@ class MetricsRepository:
     # --- order records ---------------------------------------------------------------------------
 
     def lock_orders(self, db: Session, order_ids: Collection[str]) -> None:
-        """Serialise concurrent batches that touch the same orders (PostgreSQL; SQLite already
-        serialises writers). Transaction-scoped advisory locks, taken in one sorted pass so two
-        batches never wait on each other in a cycle; they also cover orders with no row yet."""
+        """Serialise the writes of concurrent batches that touch the same orders (PostgreSQL;
+        SQLite already serialises writers). Transaction-scoped advisory locks, which also cover
+        orders with no row yet, taken in one sorted pass. A batch takes its locks in one order,
+        each kind sorted: the event log's keys, sellers, these, then order records and counters;
+        and it takes no event or seller key after these. So two batches never wait on each other
+        in a cycle."""
         if db.get_bind().dialect.name != "postgresql" or not order_ids:
             return
         db.execute(
