@@ -131,12 +131,12 @@ def metric_status_label(status: str) -> str:
     return labels.get(status, status)
 
 
-async def _uploads(files: list[UploadFile]) -> list[Upload]:
+def _uploads(files: list[UploadFile]) -> list[Upload]:
     """The files actually chosen (an empty file input still sends an empty part)."""
     chosen = []
     for file in files:
         if file.filename:
-            chosen.append(Upload(file.filename, await file.read(MAX_UPLOAD_BYTES + 1)))
+            chosen.append(Upload(file.filename, file.file.read(MAX_UPLOAD_BYTES + 1)))
     return chosen
 
 
@@ -202,7 +202,7 @@ def appeal_page(
 
 
 @router.post("/account-health/appeal", dependencies=[CsrfChecked])
-async def appeal_submit(
+def appeal_submit(
     request: Request,
     db: DbSession,
     browser: Browser,
@@ -254,7 +254,7 @@ async def appeal_submit(
                 path=appeal_path,
                 plan=plan if appeal_path is AppealPath.PLAN else None,
                 statement=statement,
-                uploads=await _uploads(documents),
+                uploads=_uploads(documents),
                 settings=settings,
                 policies=loaded_policies(request),
             )
@@ -356,7 +356,7 @@ def appeal_case_page(case_id: str, request: Request, db: DbSession, browser: Bro
 
 
 @router.post("/account-health/appeals/{case_id}/answer", dependencies=[CsrfChecked])
-async def appeal_answer(
+def appeal_answer(
     case_id: str,
     request: Request,
     db: DbSession,
@@ -375,7 +375,7 @@ async def appeal_answer(
                 case_id,
                 account=account,
                 message=message,
-                uploads=await _uploads(documents),
+                uploads=_uploads(documents),
                 settings=settings,
             )
     except RefusedUpload as refused:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from goodstanding.events.errors import MalformedEvents, TooManyEvents
 from goodstanding.events.readers import Unreadable
@@ -57,6 +59,15 @@ def decode_batch(body: bytes, content_type: str) -> list[object]:
     return raws
 
 
+def _intake_turn(request: Request) -> asyncio.Lock:
+    """The app's turn to take in a batch: in a server, one app per process."""
+    state = request.app.state
+    if not hasattr(state, "intake_turn"):
+        state.intake_turn = asyncio.Lock()
+    turn: asyncio.Lock = state.intake_turn
+    return turn
+
+
 @router.post(
     "/events",
     response_model=IntakeOut,
@@ -77,14 +88,18 @@ async def post_events(
     """Take in a batch of marketplace events. Repeated events are reported as duplicates and have
     no further effect; invalid ones are refused with their index and reason, the rest are kept."""
     raws = decode_batch(await request.body(), request.headers.get("content-type", ""))
-    # Intake is CPU-bound Python, so it runs here on the event loop rather than in a thread: a
-    # server process busy with a batch then accepts no connection, and the next one goes to a
-    # free process (`serve --workers N`). The reply closes the connection so that the client's
-    # next batch is placed that way too, instead of following a kept-alive connection back to
-    # whichever process took it first: two clients on two kept-alive connections ended up on the
-    # same process in 3 of 5 benchmark runs, at about half the throughput (docs/benchmarks.md).
-    # A reconnect costs far less than a batch.
-    result = event_service.ingest(db, raws)
+    # Intake waits for database locks (the orders another batch is writing), so it runs in a
+    # worker thread, never on the event loop: the holder may be another request of this process
+    # whose commit is still to be scheduled by the loop, and a wait there would never end (the
+    # benchmark once hung so on PostgreSQL). It is CPU-bound Python, so a process takes one batch
+    # at a time: two would only share its one interpreter lock.
+    async with _intake_turn(request):
+        result = await run_in_threadpool(event_service.ingest, db, raws)
+    # The reply closes the connection so that the client's next batch is placed anew, most often
+    # on an idle process (one busy with a batch is slower to accept), instead of following a
+    # kept-alive connection back to whichever process took it first: two clients on two
+    # kept-alive connections ended up on the same process in 3 of 5 benchmark runs, at about
+    # half the throughput (docs/benchmarks.md). A reconnect costs far less than a batch.
     response.headers["Connection"] = "close"
     return IntakeOut(
         accepted=result.accepted,
