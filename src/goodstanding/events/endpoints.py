@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from goodstanding.events.errors import MalformedEvents, TooManyEvents
 from goodstanding.events.readers import Unreadable
@@ -22,6 +23,7 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 
 EventsWrite = Annotated[ApiKey, Depends(require_api_key(Scope.events_write))]
 NDJSON = "application/x-ndjson"
+_T = TypeVar("_T")
 
 
 def decode_batch(body: bytes, content_type: str) -> list[object]:
@@ -59,8 +61,32 @@ def decode_batch(body: bytes, content_type: str) -> list[object]:
     return raws
 
 
+_intake_thread = ThreadPoolExecutor(1, thread_name_prefix="intake")
+_LOOP_TURN_SECONDS = 0.05
+
+
+async def _holding_the_loop(function: Callable[..., _T], *arguments: Any) -> _T:
+    """``function(*arguments)`` run in this process's intake thread while the event loop waits
+    for it, given back to the loop every ``_LOOP_TURN_SECONDS`` for one turn.
+
+    Intake is CPU-bound Python: a server process busy with a batch should not accept the next
+    connection, which a free process then takes (`serve --workers N`). A loop that waits here
+    accepts none, where one that awaited a thread would take half of them (1M events, two workers,
+    PostgreSQL: 10,357 events/s with 26 and 48 CPU seconds per worker). But intake also waits for
+    database locks, which another request of this process may hold until the loop schedules its
+    commit: the loop's turns let it, where a wait on the loop itself would never end (three
+    concurrent batches with a new API key hung PostgreSQL and failed on SQLite)."""
+    pending = _intake_thread.submit(function, *arguments)
+    while True:
+        try:
+            return pending.result(timeout=_LOOP_TURN_SECONDS)
+        except TimeoutError:
+            await asyncio.sleep(0)
+
+
 def _intake_turn(request: Request) -> asyncio.Lock:
-    """The app's turn to take in a batch: in a server, one app per process."""
+    """The app's turn to take in a batch (in a server, one app per process): while one batch
+    gives the loop its turn, another request must not start a second."""
     state = request.app.state
     if not hasattr(state, "intake_turn"):
         state.intake_turn = asyncio.Lock()
@@ -88,18 +114,13 @@ async def post_events(
     """Take in a batch of marketplace events. Repeated events are reported as duplicates and have
     no further effect; invalid ones are refused with their index and reason, the rest are kept."""
     raws = decode_batch(await request.body(), request.headers.get("content-type", ""))
-    # Intake waits for database locks (the orders another batch is writing), so it runs in a
-    # worker thread, never on the event loop: the holder may be another request of this process
-    # whose commit is still to be scheduled by the loop, and a wait there would never end (the
-    # benchmark once hung so on PostgreSQL). It is CPU-bound Python, so a process takes one batch
-    # at a time: two would only share its one interpreter lock.
     async with _intake_turn(request):
-        result = await run_in_threadpool(event_service.ingest, db, raws)
-    # The reply closes the connection so that the client's next batch is placed anew, most often
-    # on an idle process (one busy with a batch is slower to accept), instead of following a
-    # kept-alive connection back to whichever process took it first: two clients on two
-    # kept-alive connections ended up on the same process in 3 of 5 benchmark runs, at about
-    # half the throughput (docs/benchmarks.md). A reconnect costs far less than a batch.
+        result = await _holding_the_loop(event_service.ingest, db, raws)
+    # The reply closes the connection so that the client's next batch is placed anew, on a
+    # process that is free (``_holding_the_loop``), instead of following a kept-alive connection
+    # back to whichever process took it first: two clients on two kept-alive connections ended up
+    # on the same process in 3 of 5 benchmark runs, at about half the throughput
+    # (docs/benchmarks.md). A reconnect costs far less than a batch.
     response.headers["Connection"] = "close"
     return IntakeOut(
         accepted=result.accepted,
