@@ -110,10 +110,11 @@ class _PreparedUpsert:
     """A row's conflict key, by which rows are written in order."""
 
     def in_key_order(self, rows: BoundRows) -> BoundRows:
-        """The rows sorted by their conflict key. Each row written takes a lock on its key (on
-        PostgreSQL); two transactions that took them in different orders could each wait for
-        the other, a deadlock (three concurrent intake requests with repeated events met one).
-        In one order, the later transaction only ever waits for the earlier."""
+        """The rows sorted by their conflict key, the order in which PostgreSQL's staged upsert
+        takes them (``_Staging``), so that both stores write and return rows alike. There each
+        row written takes a lock on its key; two transactions that took them in different orders
+        could each wait for the other, a deadlock (three concurrent intake requests with repeated
+        events met one). In one order, the later transaction only ever waits for the earlier."""
         return BoundRows(sorted(rows, key=self.key_of))
 
     def bound(self, rows: Sequence[Sequence[Any]]) -> BoundRows:
@@ -185,8 +186,8 @@ class BulkUpsert:
         record = ", ".join(
             f"{name} {self.table.c[name].type.compile(dialect=dialect)}" for name in self.columns
         )
-        # Rows are taken in key order (see ``in_key_order``); "C" compares the bytes, the
-        # cheapest order, and any one order will do.
+        # Rows are taken in key order, which sets the order of the key locks (``in_key_order``);
+        # "C" compares the bytes: code point order, as Python sorts text, and the cheapest.
         key_order = ", ".join(
             f'{name} COLLATE "C"' if self._is_text(name) else name for name in self.key
         )
@@ -212,12 +213,12 @@ class BulkUpsert:
             return
         connection = db.connection()
         prepared = self._prepare(connection.dialect)
-        ordered = prepared.in_key_order(prepared.bound(rows))
         if prepared.staged is not None:
-            prepared.staged.write(connection, ordered).close()
+            prepared.staged.write(connection, prepared.bound(rows)).close()
             return
         connection.exec_driver_sql(
-            f"{prepared.insert} {prepared.row} {prepared.on_conflict}", ordered
+            f"{prepared.insert} {prepared.row} {prepared.on_conflict}",
+            prepared.in_key_order(prepared.bound(rows)),
         )
 
     def insert_returning(
@@ -229,10 +230,13 @@ class BulkUpsert:
             return []
         connection = db.connection()
         prepared = self._prepare(connection.dialect)
-        ordered = prepared.in_key_order(prepared.bound(rows))
         if prepared.staged is not None:
-            with prepared.staged.write(connection, ordered, f"RETURNING {returning}") as cursor:
+            staged = prepared.staged.write(
+                connection, prepared.bound(rows), f"RETURNING {returning}"
+            )
+            with staged as cursor:
                 return [value for (value,) in cursor]
+        ordered = prepared.in_key_order(prepared.bound(rows))
         written: list[Any] = []
         for part in chunks(ordered, chunk):
             statement = (
